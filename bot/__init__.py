@@ -1,0 +1,1 @@
+"""The briefing bot: Telegram and terminal front ends over the ``index`` package."""

@@ -1,0 +1,49 @@
+"""The briefing index: articles in, cited passages out. Never imports ``telegram``."""
+
+from index.build import BuildReport, build_index
+from index.chunking import ChunkingParams
+from index.config import IndexSettings
+from index.embedding import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder, load_embedder
+from index.errors import (
+    BriefingError,
+    BuildLockedError,
+    ConfigError,
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexMissingError,
+    ModelLoadError,
+    SeedsError,
+)
+from index.ingest import Document, Ingested, SkippedFile, ingest
+from index.records import Article, Hit, Passage
+from index.search import Searcher
+from index.store import StoredIndex, load_index
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "Article",
+    "BriefingError",
+    "BuildLockedError",
+    "BuildReport",
+    "ChunkingParams",
+    "ConfigError",
+    "Document",
+    "Embedder",
+    "Hit",
+    "IndexCorruptError",
+    "IndexMismatchError",
+    "IndexMissingError",
+    "IndexSettings",
+    "Ingested",
+    "ModelLoadError",
+    "Passage",
+    "Searcher",
+    "SeedsError",
+    "SentenceTransformerEmbedder",
+    "SkippedFile",
+    "StoredIndex",
+    "build_index",
+    "ingest",
+    "load_embedder",
+    "load_index",
+]

@@ -1,0 +1,208 @@
+"""Building the index: ingest, chunk, embed what changed, write atomically."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from index.chunking import ChunkingParams, Span, chunk_document
+from index.embedding import Embedder, Vectors
+from index.errors import BriefingError, SeedsError
+from index.ingest import Document, Ingested, SkippedFile, ingest
+from index.manifest import Manifest
+from index.records import Article, Passage
+from index.store import FAISS_DESCRIPTION, StoredIndex, build_lock, load_index, write_index
+
+logger = logging.getLogger(__name__)
+
+EMBED_BATCH = 64
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    """What a build did, for the summary line."""
+
+    index_dir: Path
+    articles: int
+    passages: int
+    embedded: int
+    reused: int
+    skipped: list[SkippedFile]
+    seconds: float
+    written: bool = True
+
+    @property
+    def passages_per_second(self) -> float:
+        """Passages embedded per second of the whole build."""
+        return self.embedded / self.seconds if self.seconds > 0 else 0.0
+
+
+def build_index(
+    seeds_dir: Path,
+    index_dir: Path,
+    embedder: Embedder,
+    chunking: ChunkingParams | None = None,
+    full: bool = False,
+    progress: bool = False,
+) -> BuildReport:
+    """Builds the index of every article under ``seeds_dir`` into ``index_dir``.
+
+    Incremental unless ``full``: an article whose bytes are unchanged since the previous
+    build of the same model and chunking keeps its stored vectors.
+
+    Raises:
+        SeedsError: No readable article under ``seeds_dir``.
+        BuildLockedError: Another build of ``index_dir`` is running.
+    """
+    chunking = chunking or ChunkingParams()
+    started = time.perf_counter()
+    with build_lock(index_dir):
+        ingested = ingest(seeds_dir)
+        if not ingested.documents:
+            raise SeedsError(
+                f"no readable article in {seeds_dir}: add .txt or .md files"
+                + (
+                    f" ({len(ingested.skipped)} skipped, see the warnings)"
+                    if ingested.skipped
+                    else ""
+                )
+            )
+        previous = None if full else _reusable_index(index_dir, embedder, chunking)
+        spans = {doc.article.source: chunk_document(doc, chunking) for doc in ingested.documents}
+        passages = _number_passages(ingested.documents, spans)
+        articles = [doc.article for doc in ingested.documents]
+        up_to_date = _is_up_to_date(previous, articles, passages, ingested.skipped)
+        embedded = 0
+        if not up_to_date:
+            reused = _reused_vectors(previous, ingested.documents, spans)
+            vectors, embedded = _embed_missing(embedder, passages, reused, progress)
+            manifest = _manifest(embedder, chunking, ingested, len(passages), embedded, started)
+            write_index(index_dir, manifest, articles, passages, vectors)
+    return BuildReport(
+        index_dir=index_dir,
+        articles=len(articles),
+        passages=len(passages),
+        embedded=embedded,
+        reused=len(passages) - embedded,
+        skipped=ingested.skipped,
+        seconds=time.perf_counter() - started,
+        written=not up_to_date,
+    )
+
+
+def _manifest(
+    embedder: Embedder,
+    chunking: ChunkingParams,
+    ingested: Ingested,
+    passages: int,
+    embedded: int,
+    started: float,
+) -> Manifest:
+    return Manifest(
+        model=embedder.name,
+        dimension=embedder.dimension,
+        chunking=chunking,
+        sources={doc.article.source: doc.article.sha256 for doc in ingested.documents},
+        articles=len(ingested.documents),
+        passages=passages,
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        build_seconds=round(time.perf_counter() - started, 3),
+        embedded=embedded,
+        faiss_index=FAISS_DESCRIPTION,
+        skipped={skip.source: skip.reason for skip in ingested.skipped},
+    )
+
+
+def _is_up_to_date(
+    previous: StoredIndex | None,
+    articles: list[Article],
+    passages: list[Passage],
+    skipped: list[SkippedFile],
+) -> bool:
+    """True when the stored index already holds exactly these articles and passages."""
+    return (
+        previous is not None
+        and list(previous.articles.values()) == articles
+        and previous.passages == passages
+        and previous.manifest.skipped == {skip.source: skip.reason for skip in skipped}
+    )
+
+
+def _reusable_index(
+    index_dir: Path, embedder: Embedder, chunking: ChunkingParams
+) -> StoredIndex | None:
+    """The previous index, if its vectors can be reused by this build."""
+    if not index_dir.exists():
+        return None
+    try:
+        previous = load_index(index_dir, expected_model=embedder.name)
+    except BriefingError as error:
+        logger.info("re-embedding everything: %s", error)
+        return None
+    if previous.manifest.chunking != chunking or previous.manifest.dimension != embedder.dimension:
+        logger.info("re-embedding everything: chunking or dimension changed")
+        return None
+    return previous
+
+
+def _number_passages(documents: list[Document], spans: dict[str, list[Span]]) -> list[Passage]:
+    passages: list[Passage] = []
+    for document in documents:
+        source = document.article.source
+        for span in spans[source]:
+            text = document.text[span.start : span.end]
+            passages.append(
+                Passage(len(passages), source, span.paragraph, span.start, span.end, text)
+            )
+    return passages
+
+
+def _reused_vectors(
+    previous: StoredIndex | None, documents: list[Document], spans: dict[str, list[Span]]
+) -> dict[str, Vectors]:
+    """Stored vectors of every article whose file is unchanged, by source."""
+    if previous is None:
+        return {}
+    old_passages: dict[str, list[Passage]] = {}
+    for passage in previous.passages:
+        old_passages.setdefault(passage.source, []).append(passage)
+    # Same bytes and the same spans: the stored vectors embed exactly the passages of now.
+    unchanged = [
+        doc.article.source
+        for doc in documents
+        if previous.manifest.sources.get(doc.article.source) == doc.article.sha256
+        and [(p.start, p.end) for p in old_passages.get(doc.article.source, [])]
+        == [(s.start, s.end) for s in spans[doc.article.source]]
+    ]
+    if not unchanged:
+        return {}
+    stored = previous.stored_vectors()
+    return {source: stored[[p.id for p in old_passages[source]]] for source in unchanged}
+
+
+def _embed_missing(
+    embedder: Embedder, passages: list[Passage], reused: dict[str, Vectors], progress: bool
+) -> tuple[Vectors, int]:
+    """Vectors of all passages: reused where possible, embedded in batches otherwise."""
+    vectors = np.zeros((len(passages), embedder.dimension), dtype=np.float32)
+    missing: list[Passage] = []
+    offsets: dict[str, int] = {}
+    for passage in passages:
+        if passage.source in reused:
+            row = offsets.get(passage.source, 0)
+            vectors[passage.id] = reused[passage.source][row]
+            offsets[passage.source] = row + 1
+        else:
+            missing.append(passage)
+    with tqdm(total=len(missing), unit="passage", desc="Embedding", disable=not progress) as bar:
+        for first in range(0, len(missing), EMBED_BATCH):
+            batch = missing[first : first + EMBED_BATCH]
+            vectors[[p.id for p in batch]] = embedder.embed_passages([p.text for p in batch])
+            bar.update(len(batch))
+    return vectors, len(missing)

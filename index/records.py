@@ -1,0 +1,52 @@
+"""The data the index keeps and returns, as frozen dataclasses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One source file of the briefing and what its text says about itself.
+
+    Attributes:
+        source: Path of the file relative to the seeds folder, with forward slashes.
+        title: The article's title line, or its first sentence shortened.
+        date: ISO date as precise as the text allows (``2018-05-26``, ``2018-05``), or
+            ``--MM-DD`` for a dateline without a year; None when the text gives none.
+        agency: News agency the text names in its dateline (``TASS``), or None.
+        language: ISO 639-1 code detected from the text.
+        sha256: Hash of the file's bytes, to tell whether it changed since the last build.
+    """
+
+    source: str
+    title: str
+    date: str | None
+    agency: str | None
+    language: str
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A span of an article small enough to quote and to embed.
+
+    ``start`` and ``end`` are character offsets into the file's text as Python reads it,
+    ``Path(seeds / source).read_text(encoding="utf-8")[start:end] == text``.
+    """
+
+    id: int
+    source: str
+    paragraph: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A passage found for a question, with its article and its similarity score."""
+
+    passage: Passage
+    article: Article
+    score: float

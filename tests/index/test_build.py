@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.build import build_index
+from index.chunking import ChunkingParams
+from index.errors import SeedsError
+from index.store import load_index
+from tests.conftest import LAVROV_SOURCE
+from tests.fakes import FakeEmbedder
+
+FRENCH_SOURCE = "001_f51ee47ec4ee7eba.txt"
+
+
+def test_first_build_embeds_everything_and_records_the_manifest(
+    seeds_dir: Path, index_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    report = build_index(seeds_dir, index_dir, fake_embedder)
+    manifest = load_index(index_dir).manifest
+    assert report.articles == manifest.articles == 2
+    assert report.embedded == report.passages == manifest.passages == 12
+    assert manifest.model == "fake-hashing-256" and manifest.dimension == 256
+    assert set(manifest.sources) == {LAVROV_SOURCE, FRENCH_SOURCE}
+    assert all(len(digest) == 64 for digest in manifest.sources.values())
+    assert manifest.chunking == ChunkingParams()
+
+
+def test_editing_one_article_re_embeds_only_that_article(
+    seeds_dir: Path, index_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    build_index(seeds_dir, index_dir, fake_embedder)
+    french = seeds_dir / FRENCH_SOURCE
+    french.write_text(
+        french.read_text(encoding="utf-8") + "\nUn paragraphe ajouté.\n", encoding="utf-8"
+    )
+    counting = FakeEmbedder()
+    report = build_index(seeds_dir, index_dir, counting)
+    index = load_index(index_dir)
+    french_texts = [p.text for p in index.passages if p.source == FRENCH_SOURCE]
+    assert counting.passages_embedded == french_texts
+    assert report.embedded == len(french_texts) and report.reused == 7
+    # Reused vectors are the right ones, in the right rows.
+    np.testing.assert_allclose(
+        index.stored_vectors(), FakeEmbedder().embed_passages([p.text for p in index.passages])
+    )
+
+
+def test_full_build_re_embeds_everything(
+    seeds_dir: Path, index_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    build_index(seeds_dir, index_dir, fake_embedder)
+    counting = FakeEmbedder()
+    report = build_index(seeds_dir, index_dir, counting, full=True)
+    assert report.written and report.embedded == 12 and len(counting.passages_embedded) == 12
+
+
+def test_unchanged_seeds_leave_the_index_alone(
+    seeds_dir: Path, index_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    build_index(seeds_dir, index_dir, fake_embedder)
+    built_at = load_index(index_dir).manifest.built_at
+    counting = FakeEmbedder()
+    report = build_index(seeds_dir, index_dir, counting)
+    assert not report.written and report.embedded == 0 and counting.passage_calls == []
+    assert load_index(index_dir).manifest.built_at == built_at
+
+
+def test_removed_and_added_articles(
+    seeds_dir: Path, index_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    build_index(seeds_dir, index_dir, fake_embedder)
+    (seeds_dir / FRENCH_SOURCE).unlink()
+    (seeds_dir / "more" / "extra.md").parent.mkdir()
+    (seeds_dir / "more" / "extra.md").write_text("# Extra\n\nA new paragraph.\n", encoding="utf-8")
+    counting = FakeEmbedder()
+    build_index(seeds_dir, index_dir, counting)
+    index = load_index(index_dir)
+    assert set(index.articles) == {LAVROV_SOURCE, "more/extra.md"}
+    assert counting.passages_embedded == ["A new paragraph."]
+    assert [p.id for p in index.passages] == list(range(len(index.passages)))
+
+
+def test_other_model_or_chunking_re_embeds_everything(
+    seeds_dir: Path, index_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    build_index(seeds_dir, index_dir, fake_embedder)
+    other_model = FakeEmbedder(dimension=32, name="fake-hashing-32")
+    assert build_index(seeds_dir, index_dir, other_model).embedded == 12
+    assert load_index(index_dir).manifest.model == "fake-hashing-32"
+    rechunked = build_index(
+        seeds_dir, index_dir, other_model, chunking=ChunkingParams(max_words=40)
+    )
+    assert rechunked.embedded == rechunked.passages > 12
+
+
+def test_skipped_files_are_reported_and_the_build_goes_on(
+    seeds_dir: Path, index_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    (seeds_dir / "broken.txt").write_bytes(b"\xff\xfe\x00bad")
+    report = build_index(seeds_dir, index_dir, fake_embedder)
+    assert [s.source for s in report.skipped] == ["broken.txt"]
+    assert report.articles == 2
+    assert "broken.txt" in load_index(index_dir).manifest.skipped
+
+
+def test_no_readable_article_is_an_error(
+    tmp_path: Path, index_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "empty.txt").write_text("")
+    with pytest.raises(SeedsError, match="no readable article"):
+        build_index(tmp_path / "seeds", index_dir, fake_embedder)
+    assert not index_dir.exists()

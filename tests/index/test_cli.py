@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from index import cli
+from tests.conftest import LAVROV_SOURCE
+from tests.fakes import FakeEmbedder
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, seeds_dir: Path, index_dir: Path) -> Path:
+    """Environment pointing at private seeds and index, with the fake embedder."""
+    monkeypatch.setenv("BRIEFING_SEEDS_DIR", str(seeds_dir))
+    monkeypatch.setenv("BRIEFING_INDEX_DIR", str(index_dir))
+    monkeypatch.setenv("EMBEDDING_MODEL", "fake-hashing-256")
+    monkeypatch.setattr(cli, "load_embedder", lambda name: FakeEmbedder(name=name))
+    return index_dir
+
+
+def test_build_prints_a_summary(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["build"]) == 0
+    out = capsys.readouterr().out
+    assert "2 articles, 12 passages" in out and "passages/s" in out
+    assert cli.main(["build"]) == 0
+    assert "up to date" in capsys.readouterr().out
+
+
+def test_search_json_lines_from_stdin(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, seeds_dir: Path
+) -> None:
+    cli.main(["build"])
+    capsys.readouterr()
+    monkeypatch.setattr(
+        "sys.stdin", __import__("io").StringIO("Zakharova rejects accusations\n\nBoris Johnson\n")
+    )
+    assert cli.main(["search", "--json", "--k", "2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    first = json.loads(lines[0])
+    assert first["question"] == "Zakharova rejects accusations"
+    assert len(first["hits"]) == 2
+    hit = first["hits"][0]
+    assert set(hit) == {"source", "title", "date", "paragraph", "start", "end", "score", "text"}
+    assert hit["source"] == LAVROV_SOURCE and "Zakharova" in hit["text"]
+    as_read = (seeds_dir / hit["source"]).read_text(encoding="utf-8")
+    assert as_read[hit["start"] : hit["end"]] == hit["text"]
+    assert json.loads(lines[1])["hits"][0]["source"] == "001_f51ee47ec4ee7eba.txt"
+
+
+def test_search_text_output(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cli.main(["build"])
+    capsys.readouterr()
+    assert cli.main(["search", "Boris Johnson", "--k", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Q: Boris Johnson")
+    assert "2018-05-26 · paragraph 2 · 001_f51ee47ec4ee7eba.txt" in out
+
+
+def test_info_readable_and_json(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cli.main(["build"])
+    capsys.readouterr()
+    assert cli.main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert "fake-hashing-256 (256 dimensions)" in out and "2 articles, 12 passages" in out
+    assert "[fr, 2018-05-26, 5 passages]" in out
+    assert cli.main(["info", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["passages"] == 12
+
+
+def test_search_refuses_an_index_of_another_model(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli.main(["build"])
+    monkeypatch.setenv("EMBEDDING_MODEL", "another-model")
+    assert cli.main(["search", "Lavrov"]) == 1
+    err = capsys.readouterr().err
+    assert "built with model 'fake-hashing-256'" in err and "briefing-index build --full" in err
+
+
+def test_bad_log_level_names_the_variable(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOG_LEVEL", "LOUD")
+    assert cli.main(["info"]) == 1
+    assert "LOG_LEVEL='LOUD'" in capsys.readouterr().err
+
+
+def _run(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    script = Path(sys.executable).with_name("briefing-index")
+    return subprocess.run(
+        [str(script), *args],
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("search", "Lavrov"), "no index at"),
+        (("info",), "no index at"),
+        (("build", "--seeds", "missing-folder"), "seeds folder missing-folder does not exist"),
+    ],
+)
+def test_expected_failures_are_one_line_without_traceback(
+    tmp_path: Path, args: tuple[str, ...], expected: str
+) -> None:
+    result = _run(*args, cwd=tmp_path, BRIEFING_INDEX_DIR=str(tmp_path / "idx"))
+    assert result.returncode == 1
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.build import build_index
+from index.errors import BuildLockedError, IndexCorruptError, IndexMismatchError, IndexMissingError
+from index.search import Searcher
+from index.store import MANIFEST, PASSAGES, VECTORS, build_lock, load_index, new_vector_index
+from tests.fakes import FakeEmbedder
+
+
+def test_faiss_search_matches_brute_force() -> None:
+    rng = np.random.default_rng(7)
+    vectors = rng.normal(size=(500, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    queries = rng.normal(size=(20, 32)).astype(np.float32)
+    scores, ids = new_vector_index(vectors).search(queries, 10)
+    exact = queries @ vectors.T
+    expected_ids = np.argsort(-exact, axis=1)[:, :10]
+    np.testing.assert_array_equal(ids, expected_ids)
+    np.testing.assert_allclose(scores, np.take_along_axis(exact, expected_ids, axis=1), rtol=1e-5)
+
+
+def test_search_returns_passages_of_the_seeds_with_exact_offsets(
+    seeds_dir: Path, index_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    build_index(seeds_dir, index_dir, fake_embedder)
+    index = load_index(index_dir, expected_model=fake_embedder.name)
+    hits = Searcher(index, fake_embedder).search("Zakharova firmly rejects the accusations", k=3)
+    assert "Zakharova" in hits[0].passage.text
+    for hit in hits:
+        as_read = (seeds_dir / hit.passage.source).read_text(encoding="utf-8")
+        assert as_read[hit.passage.start : hit.passage.end] == hit.passage.text
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_k_larger_than_the_index_returns_every_passage(
+    seeds_dir: Path, index_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    report = build_index(seeds_dir, index_dir, fake_embedder)
+    hits = Searcher(load_index(index_dir), fake_embedder).search("Berlin", k=1000)
+    assert len(hits) == report.passages
+    assert len({h.passage.id for h in hits}) == report.passages
+
+
+def test_stored_vectors_round_trip(
+    seeds_dir: Path, index_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    build_index(seeds_dir, index_dir, fake_embedder)
+    index = load_index(index_dir)
+    expected = fake_embedder.embed_passages([p.text for p in index.passages])
+    np.testing.assert_allclose(index.stored_vectors(), expected)
+
+
+def test_missing_index_names_the_build_command(tmp_path: Path) -> None:
+    with pytest.raises(IndexMissingError, match="briefing-index build"):
+        load_index(tmp_path / "nothing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(IndexMissingError, match="briefing-index build"):
+        load_index(tmp_path / "empty")
+
+
+def test_other_model_is_refused(
+    seeds_dir: Path, index_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    build_index(seeds_dir, index_dir, fake_embedder)
+    with pytest.raises(IndexMismatchError, match="briefing-index build --full"):
+        load_index(index_dir, expected_model="intfloat/multilingual-e5-small")
+    with pytest.raises(IndexMismatchError, match="fake-hashing-32"):
+        Searcher(load_index(index_dir), FakeEmbedder(dimension=32, name="fake-hashing-32"))
+
+
+def test_other_format_version_is_refused(
+    seeds_dir: Path, index_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    build_index(seeds_dir, index_dir, fake_embedder)
+    manifest = json.loads((index_dir / MANIFEST).read_text())
+    manifest["format_version"] = 99
+    (index_dir / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(IndexMismatchError, match=r"format version 99.*briefing-index build --full"):
+        load_index(index_dir)
+
+
+@pytest.mark.parametrize(
+    ("damage", "problem"),
+    [
+        (lambda d: (d / MANIFEST).write_text("{not json"), "not JSON"),
+        (lambda d: (d / VECTORS).write_bytes(b"garbage"), "damaged"),
+        (lambda d: (d / VECTORS).unlink(), "missing"),
+        (
+            lambda d: (d / PASSAGES).write_text((d / PASSAGES).read_text().split("\n", 1)[1]),
+            "passages",
+        ),
+        (lambda d: (d / PASSAGES).write_text("[1, 2]\n"), "damaged"),
+    ],
+    ids=["manifest", "vectors", "no-vectors", "lost-passage", "bad-passage"],
+)
+def test_damaged_index_is_refused_with_the_rebuild_command(
+    seeds_dir: Path, index_dir: Path, fake_embedder: FakeEmbedder, damage, problem: str
+) -> None:
+    build_index(seeds_dir, index_dir, fake_embedder)
+    damage(index_dir)
+    with pytest.raises(IndexCorruptError, match=problem) as raised:
+        load_index(index_dir)
+    assert f"briefing-index build --full --out {index_dir}" in str(raised.value)
+
+
+def test_interrupted_build_leaves_the_previous_index_loadable(
+    seeds_dir: Path, index_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    build_index(seeds_dir, index_dir, fake_embedder)
+    before = load_index(index_dir)
+    paragraphs = "\n\n".join(f"Lavrov spoke again, for the {n}th time." for n in range(100))
+    (seeds_dir / "new.txt").write_text(f"Breaking\n\n{paragraphs}\n", encoding="utf-8")
+    failing = FakeEmbedder(fail_after=64)  # the second batch fails
+    with pytest.raises(RuntimeError, match="on purpose"):
+        build_index(seeds_dir, index_dir, failing, full=True)
+    after = load_index(index_dir)
+    assert after.manifest == before.manifest
+    assert after.passages == before.passages
+    assert not [p for p in index_dir.parent.iterdir() if ".building-" in p.name]
+
+
+def test_a_second_concurrent_build_is_refused(index_dir: Path) -> None:
+    with (
+        build_lock(index_dir),
+        pytest.raises(BuildLockedError, match="another build"),
+        build_lock(index_dir),
+    ):
+        pass
+
+
+def test_readers_see_a_whole_index_while_builds_swap_it(
+    seeds_dir: Path, index_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    build_index(seeds_dir, index_dir, fake_embedder)
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def read_repeatedly() -> None:
+        while not stop.is_set():
+            try:
+                index = load_index(index_dir)
+                assert index.vectors.ntotal == len(index.passages) == index.manifest.passages
+            except BaseException as error:  # collected, reported by the main thread
+                errors.append(error)
+                return
+
+    reader = threading.Thread(target=read_repeatedly)
+    reader.start()
+    try:
+        for round_number in range(15):
+            extra = "Another report. " * (round_number * 30 + 1)
+            (seeds_dir / "growing.txt").write_text(f"Growing\n\n{extra}\n", encoding="utf-8")
+            build_index(seeds_dir, index_dir, fake_embedder)
+    finally:
+        stop.set()
+        reader.join(timeout=30)
+    assert not errors, errors[0]
+
+
+def test_a_crash_while_writing_leaves_the_previous_index(
+    seeds_dir: Path, index_dir: Path, fake_embedder: FakeEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_index(seeds_dir, index_dir, fake_embedder)
+    before = load_index(index_dir)
+    (seeds_dir / "new.txt").write_text("Breaking\n\nNews of the day.\n", encoding="utf-8")
+
+    def crash(*args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("index.store.faiss.write_index", crash)
+    with pytest.raises(OSError, match="disk full"):
+        build_index(seeds_dir, index_dir, fake_embedder)
+    assert load_index(index_dir).passages == before.passages
+    assert sorted(p.name for p in index_dir.parent.iterdir()) == [".index.lock", "index"]
