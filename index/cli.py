@@ -9,14 +9,22 @@ import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 from index.build import BuildReport, build_index
 from index.config import IndexSettings
 from index.embedding import load_embedder
 from index.errors import BriefingError
+from index.evaluation import (
+    default_xquad_dir,
+    evaluate_xquad,
+    rank_questions,
+    read_question_set,
+    score_rankings,
+)
 from index.logs import configure_logging
 from index.records import Hit
-from index.search import Searcher
+from index.search import RETRIEVAL_MODES, RetrievalMode, Searcher
 from index.store import load_index
 
 
@@ -28,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(settings.log_level)
         if getattr(args, "index", None):
             settings = replace(settings, index_dir=args.index)
-        command = {"build": _build, "info": _info, "search": _search}[args.command]
+        command = {"build": _build, "info": _info, "search": _search, "eval": _eval}[args.command]
         return command(args, settings)
     except BriefingError as error:
         print(f"briefing-index: error: {error}", file=sys.stderr)
@@ -64,7 +72,26 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--index", type=Path, help="index folder")
     search.add_argument("--k", type=_positive, default=5, help="passages to show (default 5)")
     search.add_argument("--json", action="store_true", help="one JSON object per question")
+    search.add_argument("--mode", choices=RETRIEVAL_MODES, default="hybrid", help="retriever")
+    _add_eval_parser(commands)
     return parser
+
+
+def _add_eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    evaluate = commands.add_parser(
+        "eval", help="retrieval quality on XQuAD-R ('xquad') or on a question set (a file)"
+    )
+    evaluate.add_argument("target", help="'xquad', or a JSON Lines question set")
+    evaluate.add_argument("--pool", default="de,ru", help="XQuAD-R languages to search in")
+    evaluate.add_argument("--questions", default="en", help="XQuAD-R language of the questions")
+    evaluate.add_argument("--limit", type=_positive, help="use only the first N questions")
+    evaluate.add_argument("--data", type=Path, help="folder of xquad-r/*.json")
+    evaluate.add_argument("--work", type=Path, default=Path("var/eval"), help="embedding cache")
+    evaluate.add_argument("--index", type=Path, help="index folder (question sets)")
+    evaluate.add_argument(
+        "--modes", default=",".join(RETRIEVAL_MODES), help="retrievers to compare, comma-separated"
+    )
+    evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
 
 
 def _positive(value: str) -> int:
@@ -127,7 +154,7 @@ def _info(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 def _search(args: argparse.Namespace, settings: IndexSettings) -> int:
     index = load_index(settings.index_dir, expected_model=settings.embedding_model)
-    searcher = Searcher(index, load_embedder(settings.embedding_model))
+    searcher = Searcher(index, load_embedder(settings.embedding_model), mode=args.mode)
     for question in _questions(args.question):
         hits = searcher.search(question, k=args.k)
         print(_hits_json(question, hits) if args.json else hits_text(question, hits), flush=True)
@@ -179,3 +206,42 @@ def hits_text(question: str, hits: list[Hit]) -> str:
             )
         )
     return "\n".join(lines) + "\n"
+
+
+def _eval(args: argparse.Namespace, settings: IndexSettings) -> int:
+    modes = [mode.strip() for mode in args.modes.split(",") if mode.strip()]
+    unknown = [mode for mode in modes if mode not in RETRIEVAL_MODES]
+    if unknown or not modes:
+        raise BriefingError(f"--modes takes {', '.join(RETRIEVAL_MODES)}, not {args.modes!r}")
+    checked = cast(list[RetrievalMode], modes)
+    if args.target == "xquad":
+        pool = [language.strip() for language in args.pool.split(",") if language.strip()]
+        title = f"XQuAD-R {args.questions} → {','.join(pool)}"
+        embedder = load_embedder(settings.embedding_model)
+        data = args.data or default_xquad_dir()
+        scores = evaluate_xquad(
+            data, pool, args.questions, args.work, embedder, checked, args.limit
+        )
+    else:
+        questions = read_question_set(Path(args.target))[: args.limit]
+        title = f"question set {args.target}"
+        index = load_index(settings.index_dir, expected_model=settings.embedding_model)
+        embedder = load_embedder(settings.embedding_model)
+        scores = {
+            mode: score_rankings(
+                rank_questions(Searcher(index, embedder, mode), questions), questions
+            )
+            for mode in checked
+        }
+    figures = {mode: score.as_dict() for mode, score in scores.items()}
+    if args.json:
+        print(json.dumps({"eval": title, "model": embedder.name, "scores": figures}))
+        return 0
+    print(f"{title}, model {embedder.name}")
+    print(f"{'retriever':10} {'questions':>9} {'R@1':>7} {'R@5':>7} {'mAP@20':>7}")
+    for mode, row in figures.items():
+        print(
+            f"{mode:10} {row['questions']:>9} {row['recall@1']:>7.3f} {row['recall@5']:>7.3f}"
+            f" {row['mAP@20']:>7.3f}"
+        )
+    return 0

@@ -7,6 +7,7 @@ import logging
 # Libraries that are chatty at INFO about things a user of this tool does not act on.
 _QUIET_LIBRARIES = (
     "sentence_transformers",
+    "bm25s",
     "transformers",
     "huggingface_hub",
     "httpx",

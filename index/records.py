@@ -45,8 +45,18 @@ class Passage:
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """A passage found for a question, with its article and its similarity score."""
+    """A passage found for a question.
+
+    Attributes:
+        passage: The passage.
+        article: The article it belongs to.
+        score: Cosine similarity of question and passage, whatever ranked it.
+        lexical: BM25 score of the passage for the question (0 when not computed).
+        relevance: The score the results are ordered by (fused rank score, or the cosine).
+    """
 
     passage: Passage
     article: Article
     score: float
+    lexical: float = 0.0
+    relevance: float = 0.0

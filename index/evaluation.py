@@ -1,0 +1,186 @@
+"""Retrieval quality: XQuAD-R at paragraph level, and question sets over the briefing.
+
+Metrics follow the XQuAD-R README of this project: Recall@1, Recall@5 and mAP@20 (average
+precision over the top 20, divided by min(number of gold, 20)).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from index.build import build_index
+from index.embedding import Embedder
+from index.errors import BriefingError
+from index.records import Hit
+from index.search import FusionParams, RetrievalMode, Searcher
+from index.store import load_index
+
+CUTOFF = 20
+_BATCH = 64
+
+
+@dataclass(frozen=True, slots=True)
+class EvalQuestion:
+    """A question and the (source, paragraph) pairs that answer it; none if unanswerable."""
+
+    question: str
+    gold: frozenset[tuple[str, int]]
+    language: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RetrievalScores:
+    """Retrieval metrics over the answerable questions of a set."""
+
+    questions: int
+    recall_at_1: float
+    recall_at_5: float
+    map_at_20: float
+
+    def as_dict(self) -> dict[str, float | int]:
+        """The figures, rounded for printing."""
+        return {
+            "questions": self.questions,
+            "recall@1": round(self.recall_at_1, 4),
+            "recall@5": round(self.recall_at_5, 4),
+            "mAP@20": round(self.map_at_20, 4),
+        }
+
+
+def score_rankings(
+    rankings: Sequence[Sequence[tuple[str, int]]], questions: Sequence[EvalQuestion]
+) -> RetrievalScores:
+    """Recall@1, Recall@5 and mAP@20 of ranked (source, paragraph) lists against gold."""
+    answerable = [(r, q) for r, q in zip(rankings, questions, strict=True) if q.gold]
+    if not answerable:
+        return RetrievalScores(0, 0.0, 0.0, 0.0)
+    recall_1 = recall_5 = average_precision = 0.0
+    for ranking, question in answerable:
+        relevant = [item in question.gold for item in ranking[:CUTOFF]]
+        recall_1 += any(relevant[:1])
+        recall_5 += any(relevant[:5])
+        found = 0
+        precision_sum = 0.0
+        for rank, is_gold in enumerate(relevant, 1):
+            if is_gold:
+                found += 1
+                precision_sum += found / rank
+        average_precision += precision_sum / min(len(question.gold), CUTOFF)
+    count = len(answerable)
+    return RetrievalScores(count, recall_1 / count, recall_5 / count, average_precision / count)
+
+
+def rank_questions(
+    searcher: Searcher, questions: Sequence[EvalQuestion]
+) -> list[list[tuple[str, int]]]:
+    """The top ``CUTOFF`` (source, paragraph) pairs for every question."""
+    rankings: list[list[tuple[str, int]]] = []
+    for first in range(0, len(questions), _BATCH):
+        batch = [q.question for q in questions[first : first + _BATCH]]
+        for hits in searcher.search_many(batch, k=CUTOFF):
+            rankings.append(_pairs(hits))
+    return rankings
+
+
+def _pairs(hits: list[Hit]) -> list[tuple[str, int]]:
+    return [(hit.passage.source, hit.passage.paragraph) for hit in hits]
+
+
+def read_question_set(path: Path) -> list[EvalQuestion]:
+    """Reads JSON Lines of ``{"question", "language", "gold": [{"source", "paragraph"}]}``."""
+    questions = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise BriefingError(f"cannot read question set {path}: {error.strerror}") from error
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            gold = frozenset((g["source"], int(g["paragraph"])) for g in row.get("gold", []))
+            questions.append(EvalQuestion(row["question"], gold, row.get("language", "")))
+        except (ValueError, KeyError, TypeError) as error:
+            raise BriefingError(
+                f"{path}:{number}: not a question line ({error}); expected "
+                '{"question": str, "language": str, "gold": [{"source": str, "paragraph": int}]}'
+            ) from error
+    return questions
+
+
+def prepare_xquad(
+    data_dir: Path, pool: Sequence[str], question_language: str, limit: int | None
+) -> tuple[dict[str, str], list[EvalQuestion]]:
+    """The pool's paragraphs as files (path → text) and the questions with their gold files."""
+    files: dict[str, str] = {}
+    gold: dict[str, set[tuple[str, int]]] = {}
+    for language in pool:
+        for number, paragraph in enumerate(_paragraphs(data_dir, language)):
+            source = f"{language}/{number:04d}.txt"
+            files[source] = paragraph["context"]
+            for qa in paragraph["qas"]:
+                gold.setdefault(qa["id"], set()).add((source, 1))
+    questions = [
+        EvalQuestion(qa["question"], frozenset(gold.get(qa["id"], ())), question_language)
+        for paragraph in _paragraphs(data_dir, question_language)
+        for qa in paragraph["qas"]
+    ]
+    return files, questions[:limit] if limit else questions
+
+
+def default_xquad_dir() -> Path:
+    """``../shared/eval/xquad-r`` beside the repository (or the working folder)."""
+    candidates = [
+        Path.cwd().parent / "shared" / "eval" / "xquad-r",
+        Path(__file__).resolve().parents[2] / "shared" / "eval" / "xquad-r",
+    ]
+    return next((path for path in candidates if path.is_dir()), candidates[0])
+
+
+def _paragraphs(data_dir: Path, language: str) -> list[dict[str, Any]]:
+    path = data_dir / f"{language}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise BriefingError(
+            f"no XQuAD-R file {path}: pass --data with the folder of xquad-r/*.json"
+        ) from error
+    return [paragraph for article in data["data"] for paragraph in article["paragraphs"]]
+
+
+def evaluate_xquad(
+    data_dir: Path,
+    pool: Sequence[str],
+    question_language: str,
+    work_dir: Path,
+    embedder: Embedder,
+    modes: Sequence[RetrievalMode],
+    limit: int | None = None,
+    fusion: FusionParams | None = None,
+    progress: bool = False,
+) -> dict[str, RetrievalScores]:
+    """Scores each retrieval mode on XQuAD-R; embeddings are cached in ``work_dir``."""
+    files, questions = prepare_xquad(data_dir, pool, question_language, limit)
+    pool_name = "-".join(pool)
+    seeds = work_dir / f"pool-{pool_name}"
+    for source, text in files.items():
+        path = seeds / source
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    # An index per model and pool, rebuilt incrementally: a second run embeds nothing.
+    model_slug = re.sub(r"[^\w.-]+", "_", embedder.name)
+    index_dir = work_dir / f"index-{model_slug}-{pool_name}"
+    build_index(seeds, index_dir, embedder, progress=progress)
+    index = load_index(index_dir, expected_model=embedder.name)
+    return {
+        mode: score_rankings(
+            rank_questions(Searcher(index, embedder, mode, fusion), questions), questions
+        )
+        for mode in modes
+    }
