@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
 
-from index.cli import hits_text
+from bot.terminal import answer_json, answer_text
+from index.answers import Answerer
 from index.config import IndexSettings
 from index.embedding import load_embedder
 from index.errors import BriefingError
@@ -25,22 +28,23 @@ Meanwhile, here is the terminal chat over the same briefing (Ctrl-D to leave).
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs ``briefing-bot``; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="briefing-bot", description=__doc__)
-    commands = parser.add_subparsers(dest="command")
-    commands.add_parser("chat", help="ask questions in the terminal")
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
     try:
         settings = IndexSettings.from_env()
         configure_logging(settings.log_level)
-        if args.command is None and not os.environ.get("TELEGRAM_BOT_TOKEN", "").strip():
-            print(CONNECT_TELEGRAM, file=sys.stderr)
-        elif args.command is None:
+        if getattr(args, "index", None):
+            settings = replace(settings, index_dir=args.index)
+        if args.command == "ask":
+            return _ask(settings, args.question, args.json)
+        if args.command is None and os.environ.get("TELEGRAM_BOT_TOKEN", "").strip():
             print(
                 "briefing-bot: the Telegram front end is not in this version yet; "
                 "use `briefing-bot chat`",
                 file=sys.stderr,
             )
             return 2
+        if args.command is None:
+            print(CONNECT_TELEGRAM, file=sys.stderr)
         return _chat(settings)
     except BriefingError as error:
         print(f"briefing-bot: error: {error}", file=sys.stderr)
@@ -49,9 +53,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _chat(settings: IndexSettings) -> int:
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="briefing-bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command")
+    ask = commands.add_parser("ask", help="answer a question (or one per line of standard input)")
+    ask.add_argument("question", nargs="?", help="the question")
+    ask.add_argument("--index", type=Path, help="index folder")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    chat = commands.add_parser("chat", help="ask questions in the terminal")
+    chat.add_argument("--index", type=Path, help="index folder")
+    return parser
+
+
+def open_answerer(settings: IndexSettings) -> Answerer:
+    """The answer pipeline over the configured index and model."""
     index = load_index(settings.index_dir, expected_model=settings.embedding_model)
-    searcher = Searcher(index, load_embedder(settings.embedding_model))
+    return Answerer(Searcher(index, load_embedder(settings.embedding_model)))
+
+
+def _ask(settings: IndexSettings, question: str | None, as_json: bool) -> int:
+    answerer = open_answerer(settings)
+    for line in _questions(question):
+        answer = answerer.answer(line)
+        print(answer_json(answer) if as_json else answer_text(answer), flush=True)
+    return 0
+
+
+def _questions(question: str | None) -> Iterator[str]:
+    lines = [question] if question is not None else sys.stdin
+    for line in lines:
+        if line.strip():
+            yield line.strip()
+
+
+def _chat(settings: IndexSettings) -> int:
+    answerer = open_answerer(settings)
     interactive = sys.stdin.isatty()
     while True:
         if interactive:
@@ -60,4 +96,4 @@ def _chat(settings: IndexSettings) -> int:
         if not line:
             return 0
         if line.strip():
-            print(hits_text(line.strip(), searcher.search(line.strip(), k=3)), flush=True)
+            print(answer_text(answerer.answer(line.strip())), flush=True)

@@ -11,12 +11,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import cast
 
+from index.answers import Answerer
 from index.build import BuildReport, build_index
 from index.config import IndexSettings
 from index.embedding import load_embedder
 from index.errors import BriefingError
 from index.evaluation import (
+    AbstentionScores,
     default_xquad_dir,
+    evaluate_answers,
     evaluate_xquad,
     rank_questions,
     read_question_set,
@@ -214,6 +217,7 @@ def _eval(args: argparse.Namespace, settings: IndexSettings) -> int:
     if unknown or not modes:
         raise BriefingError(f"--modes takes {', '.join(RETRIEVAL_MODES)}, not {args.modes!r}")
     checked = cast(list[RetrievalMode], modes)
+    abstention: AbstentionScores | None = None
     if args.target == "xquad":
         pool = [language.strip() for language in args.pool.split(",") if language.strip()]
         title = f"XQuAD-R {args.questions} → {','.join(pool)}"
@@ -233,9 +237,15 @@ def _eval(args: argparse.Namespace, settings: IndexSettings) -> int:
             )
             for mode in checked
         }
+        scores["answer"], abstention = evaluate_answers(
+            Answerer(Searcher(index, embedder)), questions
+        )
     figures = {mode: score.as_dict() for mode, score in scores.items()}
     if args.json:
-        print(json.dumps({"eval": title, "model": embedder.name, "scores": figures}))
+        report: dict[str, object] = {"eval": title, "model": embedder.name, "scores": figures}
+        if abstention:
+            report["abstention"] = abstention.as_dict()
+        print(json.dumps(report))
         return 0
     print(f"{title}, model {embedder.name}")
     print(f"{'retriever':10} {'questions':>9} {'R@1':>7} {'R@5':>7} {'mAP@20':>7}")
@@ -244,4 +254,15 @@ def _eval(args: argparse.Namespace, settings: IndexSettings) -> int:
             f"{mode:10} {row['questions']:>9} {row['recall@1']:>7.3f} {row['recall@5']:>7.3f}"
             f" {row['mAP@20']:>7.3f}"
         )
+    if abstention:
+        print(_abstention_text(abstention))
     return 0
+
+
+def _abstention_text(scores: AbstentionScores) -> str:
+    return (
+        f"abstention at threshold {scores.threshold:.3f}: wrongly abstained on "
+        f"{scores.wrongly_abstained} of {scores.answerable} answerable questions, wrongly answered "
+        f"{scores.wrongly_answered} of {scores.unanswerable} unanswerable ones; the best threshold "
+        f"on this set is {scores.best_threshold:.3f} ({scores.best_errors} errors)"
+    )

@@ -6,6 +6,7 @@ precision over the top 20, divided by min(number of gold, 20)).
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Sequence
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from index.answers import Answerer
 from index.build import build_index
 from index.embedding import Embedder
 from index.errors import BriefingError
@@ -184,3 +186,71 @@ def evaluate_xquad(
         )
         for mode in modes
     }
+
+
+@dataclass(frozen=True, slots=True)
+class AbstentionScores:
+    """How often the answer pipeline abstains wrongly, at its threshold and at the best one."""
+
+    threshold: float
+    answerable: int
+    wrongly_abstained: int
+    unanswerable: int
+    wrongly_answered: int
+    best_threshold: float
+    best_errors: int
+
+    def as_dict(self) -> dict[str, float | int]:
+        """The figures, for printing."""
+        return {
+            "threshold": round(self.threshold, 4),
+            "answerable": self.answerable,
+            "wrongly_abstained": self.wrongly_abstained,
+            "unanswerable": self.unanswerable,
+            "wrongly_answered": self.wrongly_answered,
+            "calibrated_threshold": round(self.best_threshold, 4),
+            "errors_at_calibrated": self.best_errors,
+        }
+
+
+def evaluate_answers(
+    answerer: Answerer, questions: Sequence[EvalQuestion]
+) -> tuple[RetrievalScores, AbstentionScores]:
+    """Ranking quality of the answers' citations, and abstention against the gold."""
+    answers = [answerer.answer(q.question) for q in questions]
+    rankings = [_pairs(list(answer.hits)) for answer in answers]
+    best_scores = [max((hit.score for hit in answer.hits), default=0.0) for answer in answers]
+    answerable = [bool(q.gold) for q in questions]
+    best_threshold, best_errors = calibrate_threshold(best_scores, answerable)
+    abstention = AbstentionScores(
+        threshold=answerer.threshold,
+        answerable=sum(answerable),
+        wrongly_abstained=sum(
+            a and not ans.found for a, ans in zip(answerable, answers, strict=True)
+        ),
+        unanswerable=len(questions) - sum(answerable),
+        wrongly_answered=sum(
+            ans.found and not a for a, ans in zip(answerable, answers, strict=True)
+        ),
+        best_threshold=best_threshold,
+        best_errors=best_errors,
+    )
+    return score_rankings(rankings, questions), abstention
+
+
+def calibrate_threshold(scores: Sequence[float], answerable: Sequence[bool]) -> tuple[float, int]:
+    """The threshold with the fewest errors (ties: fewest wrong abstentions), and its errors.
+
+    The threshold is put halfway between neighbouring scores, so it does not sit on a
+    development question's own score.
+    """
+    ordered = sorted(set(scores))
+    candidates = [ordered[0] - 0.01] + [(a + b) / 2 for a, b in itertools.pairwise(ordered)]
+    best: tuple[int, int, float] | None = None
+    for threshold in candidates:
+        abstained = sum(s < threshold and a for s, a in zip(scores, answerable, strict=True))
+        answered = sum(s >= threshold and not a for s, a in zip(scores, answerable, strict=True))
+        key = (abstained + answered, abstained, threshold)
+        best = key if best is None or key < best else best
+    assert best is not None
+    return best[2], best[0]

@@ -62,7 +62,7 @@ class Searcher:
             raise ValueError(f"unknown retrieval mode {mode!r}: use one of {RETRIEVAL_MODES}")
         self.index = index
         self.mode = mode
-        self._embedder = embedder
+        self.embedder = embedder
         self._fusion = fusion or FusionParams()
         self._lexical = LexicalIndex([p.text for p in index.passages]) if mode != "dense" else None
 
@@ -74,7 +74,13 @@ class Searcher:
         """``search`` for several questions, embedded together."""
         if not questions:
             return []
-        queries = np.ascontiguousarray(self._embedder.embed_queries(list(questions)))
+        return self.search_embedded(questions, self.embedder.embed_queries(list(questions)), k)
+
+    def search_embedded(
+        self, questions: Sequence[str], queries: npt.NDArray[np.float32], k: int = 5
+    ) -> list[list[Hit]]:
+        """``search`` for questions whose query vectors (rows of ``queries``) are known."""
+        queries = np.ascontiguousarray(queries, dtype=np.float32)
         depth = min(max(self._fusion.depth, 4 * k), len(self.index.passages))
         similarities, ids = self.index.vectors.search(queries, depth)
         return [

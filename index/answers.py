@@ -1,0 +1,182 @@
+"""Answers in the briefing's own words: the sentences that answer, with numbered citations.
+
+No text is generated. The answer is sentences copied from the best passages; each passage
+they come from is a citation. A "what did X say" question takes the sentences that attribute
+speech to X (and the quotation they introduce); other questions take the sentences closest
+to the question. When even the best passage is not close enough, the answer says the
+briefing does not cover the question and offers that passage only as the closest one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from index.chunking import sentence_spans
+from index.records import Hit
+from index.search import Searcher
+from index.speech import Attribution, asked_speaker, attribution, closes_quote, opens_quote
+
+# Cosine similarity below which the best passage does not answer, per model; calibrated on
+# eval/seed_questions.jsonl with `briefing-index eval eval/seed_questions.jsonl`.
+ABSTENTION_THRESHOLDS = {
+    "intfloat/multilingual-e5-small": 0.82,
+    "sentence-transformers/all-MiniLM-L6-v2": 0.30,
+}
+_CANDIDATES = 6
+_MAX_CITATIONS = 3
+_MAX_SENTENCES = 4
+_SENTENCE_MARGIN = 0.03
+NOT_COVERED = "The briefing does not seem to cover this."
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A passage an answer quotes, numbered as in the answer text.
+
+    ``sentences`` are ``(start, end)`` offsets, into the article's text, of the quoted sentences.
+    """
+
+    n: int
+    hit: Hit
+    sentences: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """An answer: its text with ``[n]`` markers, and the passages those numbers cite."""
+
+    question: str
+    found: bool
+    text: str
+    citations: tuple[Citation, ...]
+    hits: tuple[Hit, ...]
+
+
+class Answerer:
+    """Turns a question into an ``Answer`` over one index."""
+
+    def __init__(self, searcher: Searcher, threshold: float | None = None) -> None:
+        """Answers with ``searcher``; ``threshold`` overrides the model's calibrated one."""
+        self.searcher = searcher
+        model = searcher.index.manifest.model
+        self.threshold = (
+            threshold if threshold is not None else ABSTENTION_THRESHOLDS.get(model, 0.0)
+        )
+
+    def answer(self, question: str) -> Answer:
+        """The answer to one question."""
+        query = self.searcher.embedder.embed_queries([question])
+        hits = self.searcher.search_embedded([question], query, k=_CANDIDATES)[0]
+        if not hits or max(hit.score for hit in hits) < self.threshold:
+            return self._not_covered(question, hits)
+        speaker = asked_speaker(question)
+        if speaker:
+            quoted = self._speaker_answer(question, hits, speaker)
+            if quoted:
+                return quoted
+        return self._closest_sentences(question, query[0], hits)
+
+    def _not_covered(self, question: str, hits: list[Hit]) -> Answer:
+        if not hits:
+            return Answer(question, False, NOT_COVERED, (), ())
+        best = hits[0]
+        first = _sentences(best)[0]
+        text = f"{NOT_COVERED} The closest passage is: {_quote(best, [first])} [1]"
+        return Answer(question, False, text, (Citation(1, best, (first,)),), tuple(hits))
+
+    def _speaker_answer(self, question: str, hits: list[Hit], speaker: str) -> Answer | None:
+        """Sentences attributing speech to the speaker, passages with direct quotes first."""
+        found: list[tuple[Attribution, int, Hit, list[tuple[int, int]]]] = []
+        for rank, hit in enumerate(hits):
+            sentences = _sentences(hit)
+            strengths = [attribution(_text(hit, s), speaker) for s in sentences]
+            if max(strengths) == Attribution.NONE:
+                continue
+            strongest = max(strengths)
+            chosen = [i for i, strength in enumerate(strengths) if strength == strongest]
+            found.append((strongest, rank, hit, _with_quotes(hit, sentences, chosen)))
+        if not found:
+            return None
+        found.sort(key=lambda item: (-item[0], item[1]))
+        picked = [(hit, spans) for _, _, hit, spans in found[:_MAX_CITATIONS]]
+        reordered = [hit for hit, _ in picked] + [
+            h for h in hits if h not in {p[0] for p in picked}
+        ]
+        return _compose(question, picked, reordered)
+
+    def _closest_sentences(
+        self, question: str, query: npt.NDArray[np.float32], hits: list[Hit]
+    ) -> Answer:
+        """The sentences of the best passages closest to the question in meaning."""
+        pool = [h for h in hits[:_MAX_CITATIONS] if h.score >= self.threshold] or hits[:1]
+        spans = [(hit, span) for hit in pool for span in _sentences(hit)]
+        vectors = self.searcher.embedder.embed_passages([_text(hit, span) for hit, span in spans])
+        similarity = vectors @ query
+        best = float(similarity.max())
+        chosen: dict[int, list[tuple[int, int]]] = {}
+        for index in np.argsort(-similarity, kind="stable")[:_MAX_SENTENCES]:
+            hit, span = spans[index]
+            is_first = not chosen
+            if is_first or similarity[index] >= best - _SENTENCE_MARGIN:
+                chosen.setdefault(pool.index(hit), []).append(span)
+        picked = [(pool[i], sorted(chosen[i])) for i in sorted(chosen)]
+        return _compose(question, picked, hits)
+
+
+def _compose(
+    question: str, picked: list[tuple[Hit, list[tuple[int, int]]]], hits: list[Hit]
+) -> Answer:
+    parts = [f"{_quote(hit, spans)} [{n}]" for n, (hit, spans) in enumerate(picked, 1)]
+    citations = tuple(Citation(n, hit, tuple(spans)) for n, (hit, spans) in enumerate(picked, 1))
+    return Answer(question, True, " ".join(parts), citations, tuple(hits))
+
+
+def _sentences(hit: Hit) -> list[tuple[int, int]]:
+    """Sentence spans of a passage, as offsets into its article's text."""
+    text, start = hit.passage.text, hit.passage.start
+    return [(start + a, start + b) for a, b in sentence_spans(text, 0, len(text))]
+
+
+def _text(hit: Hit, span: tuple[int, int]) -> str:
+    return hit.passage.text[span[0] - hit.passage.start : span[1] - hit.passage.start]
+
+
+def _with_quotes(
+    hit: Hit, sentences: list[tuple[int, int]], chosen: list[int]
+) -> list[tuple[int, int]]:
+    """The chosen sentences, grown to take in a quotation they open or close."""
+    keep = set(chosen)
+    for index in chosen:
+        forward = index
+        while opens_quote(_text(hit, sentences[forward])) and forward + 1 < len(sentences):
+            forward += 1
+            keep.add(forward)
+            if closes_quote(_text(hit, sentences[forward])):
+                break
+        backward = index
+        while closes_quote(_text(hit, sentences[backward])) and backward > 0:
+            backward -= 1
+            keep.add(backward)
+            if opens_quote(_text(hit, sentences[backward])):
+                break
+    return [sentences[i] for i in sorted(keep)]
+
+
+def _quote(hit: Hit, spans: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> str:
+    """The sentences in order, with "…" where the passage skips some."""
+    pieces: list[str] = []
+    previous_end: int | None = None
+    for start, end in spans:
+        if (
+            previous_end is not None
+            and hit.passage.text[
+                previous_end - hit.passage.start : start - hit.passage.start
+            ].strip()
+        ):
+            pieces.append("…")
+        pieces.append(_text(hit, (start, end)))
+        previous_end = end
+    return " ".join(pieces)
