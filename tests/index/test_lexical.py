@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import numpy as np
+
+from index.lexical import LexicalIndex, fold, tokenize
+from index.search import _top_positive
+
+
+def test_fold_removes_case_and_accents() -> None:
+    assert fold("Sergueï DÉCLARÉ") == "serguei declare"
+
+
+def test_tokenize_drops_stopwords_of_several_languages() -> None:
+    assert tokenize("What did Lavrov say about the Bundestag?") == ["lavrov", "say", "bundestag"]
+    assert tokenize("Qu’a dit le ministre à Londres ?") == ["ministre", "londres"]
+    assert tokenize("Что сказал министр?") == ["сказал", "министр"]
+
+
+def test_tokenize_cuts_cjk_into_bigrams() -> None:
+    assert tokenize("外交部说") == ["外交", "交部", "部说"]
+
+
+def test_names_match_across_languages() -> None:
+    index = LexicalIndex(
+        [
+            "The minister spoke to reporters.",
+            "En particulier, Sergueï Lavrov a annoncé une initiative.",
+            "NotPetya was used in December 2017.",
+        ]
+    )
+    scores = index.scores("What did Lavrov say about NotPetya?")
+    assert scores[0] == 0 and scores[1] > 0 and scores[2] > 0
+    assert not index.scores("chocolate cake").any()
+
+
+def test_top_positive_matches_a_full_sort() -> None:
+    rng = np.random.default_rng(3)
+    scores = np.where(rng.random(300) < 0.5, 0, rng.random(300)).astype(np.float32)
+    expected = [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] > 0]
+    assert _top_positive(scores, 20) == expected[:20]
+    assert _top_positive(scores, 1000) == expected
