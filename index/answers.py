@@ -14,18 +14,20 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from index.chunking import sentence_spans
 from index.records import Hit
 from index.search import Searcher
 from index.speech import Attribution, asked_speaker, attribution, closes_quote, opens_quote
 
-# Cosine similarity below which the best passage does not answer, per model; calibrated on
-# eval/seed_questions.jsonl with `briefing-index eval eval/seed_questions.jsonl`.
+# Per model: the score the best passage needs for an answer, and the lower score enough
+# when the passages quote the speaker a question asks about. Calibrated on
+# eval/seed_questions.jsonl (`briefing-index eval eval/seed_questions.jsonl` reports them).
 ABSTENTION_THRESHOLDS = {
-    "intfloat/multilingual-e5-small": 0.82,
-    "sentence-transformers/all-MiniLM-L6-v2": 0.30,
+    "intfloat/multilingual-e5-small": (0.82, 0.79),
+    "sentence-transformers/all-MiniLM-L6-v2": (0.30, 0.25),
 }
 _CANDIDATES = 6
+# A speaker's words may sit in a passage that ranks low for the whole question.
+_SPEAKER_CANDIDATES = 50
 _MAX_CITATIONS = 3
 _MAX_SENTENCES = 4
 _SENTENCE_MARGIN = 0.03
@@ -58,32 +60,47 @@ class Answer:
 class Answerer:
     """Turns a question into an ``Answer`` over one index."""
 
-    def __init__(self, searcher: Searcher, threshold: float | None = None) -> None:
-        """Answers with ``searcher``; ``threshold`` overrides the model's calibrated one."""
+    def __init__(
+        self,
+        searcher: Searcher,
+        threshold: float | None = None,
+        quoted_threshold: float | None = None,
+    ) -> None:
+        """Answers with ``searcher``.
+
+        Args:
+            searcher: Retrieval over the index.
+            threshold: Score the best passage needs; default: calibrated for the model.
+            quoted_threshold: The lower score enough when a passage quotes the speaker the
+                question asks about; default: calibrated for the model.
+        """
         self.searcher = searcher
-        model = searcher.index.manifest.model
-        self.threshold = (
-            threshold if threshold is not None else ABSTENTION_THRESHOLDS.get(model, 0.0)
+        default, default_quoted = ABSTENTION_THRESHOLDS.get(searcher.index.manifest.model, (0, 0))
+        self.threshold = default if threshold is None else threshold
+        self.quoted_threshold = min(
+            self.threshold, default_quoted if quoted_threshold is None else quoted_threshold
         )
 
     def answer(self, question: str) -> Answer:
         """The answer to one question."""
-        query = self.searcher.embedder.embed_queries([question])
-        hits = self.searcher.search_embedded([question], query, k=_CANDIDATES)[0]
-        if not hits or max(hit.score for hit in hits) < self.threshold:
-            return self._not_covered(question, hits)
         speaker = asked_speaker(question)
-        if speaker:
+        query = self.searcher.embedder.embed_queries([question])
+        depth = _SPEAKER_CANDIDATES if speaker else _CANDIDATES
+        hits = self.searcher.search_embedded([question], query, k=depth, diverse=not speaker)[0]
+        best = max((hit.score for hit in hits), default=0.0)
+        if speaker and best >= self.quoted_threshold:
             quoted = self._speaker_answer(question, hits, speaker)
             if quoted:
                 return quoted
-        return self._closest_sentences(question, query[0], hits)
+        if best < self.threshold:
+            return self._not_covered(question, hits[:_CANDIDATES])
+        return self._closest_sentences(question, query[0], hits[:_CANDIDATES])
 
     def _not_covered(self, question: str, hits: list[Hit]) -> Answer:
         if not hits:
             return Answer(question, False, NOT_COVERED, (), ())
         best = hits[0]
-        first = _sentences(best)[0]
+        first = best.passage.sentences[0]
         text = f"{NOT_COVERED} The closest passage is: {_quote(best, [first])} [1]"
         return Answer(question, False, text, (Citation(1, best, (first,)),), tuple(hits))
 
@@ -91,7 +108,7 @@ class Answerer:
         """Sentences attributing speech to the speaker, passages with direct quotes first."""
         found: list[tuple[Attribution, int, Hit, list[tuple[int, int]]]] = []
         for rank, hit in enumerate(hits):
-            sentences = _sentences(hit)
+            sentences = list(hit.passage.sentences)
             strengths = [attribution(_text(hit, s), speaker) for s in sentences]
             if max(strengths) == Attribution.NONE:
                 continue
@@ -112,15 +129,15 @@ class Answerer:
     ) -> Answer:
         """The sentences of the best passages closest to the question in meaning."""
         pool = [h for h in hits[:_MAX_CITATIONS] if h.score >= self.threshold] or hits[:1]
-        spans = [(hit, span) for hit in pool for span in _sentences(hit)]
-        vectors = self.searcher.embedder.embed_passages([_text(hit, span) for hit, span in spans])
+        index = self.searcher.index
+        spans = [(hit, span) for hit in pool for span in hit.passage.sentences]
+        vectors = np.concatenate([index.passage_sentence_vectors(hit.passage.id) for hit in pool])
         similarity = vectors @ query
         best = float(similarity.max())
         chosen: dict[int, list[tuple[int, int]]] = {}
-        for index in np.argsort(-similarity, kind="stable")[:_MAX_SENTENCES]:
-            hit, span = spans[index]
-            is_first = not chosen
-            if is_first or similarity[index] >= best - _SENTENCE_MARGIN:
+        for row in np.argsort(-similarity, kind="stable")[:_MAX_SENTENCES]:
+            hit, span = spans[row]
+            if not chosen or similarity[row] >= best - _SENTENCE_MARGIN:
                 chosen.setdefault(pool.index(hit), []).append(span)
         picked = [(pool[i], sorted(chosen[i])) for i in sorted(chosen)]
         return _compose(question, picked, hits)
@@ -132,12 +149,6 @@ def _compose(
     parts = [f"{_quote(hit, spans)} [{n}]" for n, (hit, spans) in enumerate(picked, 1)]
     citations = tuple(Citation(n, hit, tuple(spans)) for n, (hit, spans) in enumerate(picked, 1))
     return Answer(question, True, " ".join(parts), citations, tuple(hits))
-
-
-def _sentences(hit: Hit) -> list[tuple[int, int]]:
-    """Sentence spans of a passage, as offsets into its article's text."""
-    text, start = hit.passage.text, hit.passage.start
-    return [(start + a, start + b) for a, b in sentence_spans(text, 0, len(text))]
 
 
 def _text(hit: Hit, span: tuple[int, int]) -> str:

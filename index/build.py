@@ -81,9 +81,11 @@ def build_index(
         embedded = 0
         if not up_to_date:
             reused = _reused_vectors(previous, ingested.documents, spans)
-            vectors, embedded = _embed_missing(embedder, passages, reused, progress)
-            manifest = _manifest(embedder, chunking, ingested, len(passages), embedded, started)
-            write_index(index_dir, manifest, articles, passages, vectors)
+            vectors, sentence_vectors, embedded = _embed_missing(
+                embedder, passages, reused, progress
+            )
+            manifest = _manifest(embedder, chunking, ingested, passages, embedded, started)
+            write_index(index_dir, manifest, articles, passages, vectors, sentence_vectors)
     return BuildReport(
         index_dir=index_dir,
         articles=len(articles),
@@ -100,7 +102,7 @@ def _manifest(
     embedder: Embedder,
     chunking: ChunkingParams,
     ingested: Ingested,
-    passages: int,
+    passages: list[Passage],
     embedded: int,
     started: float,
 ) -> Manifest:
@@ -110,7 +112,8 @@ def _manifest(
         chunking=chunking,
         sources={doc.article.source: doc.article.sha256 for doc in ingested.documents},
         articles=len(ingested.documents),
-        passages=passages,
+        passages=len(passages),
+        sentences=sum(len(passage.sentences) for passage in passages),
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         build_seconds=round(time.perf_counter() - started, 3),
         embedded=embedded,
@@ -158,51 +161,85 @@ def _number_passages(documents: list[Document], spans: dict[str, list[Span]]) ->
         for span in spans[source]:
             text = document.text[span.start : span.end]
             passages.append(
-                Passage(len(passages), source, span.paragraph, span.start, span.end, text)
+                Passage(
+                    len(passages),
+                    source,
+                    span.paragraph,
+                    span.start,
+                    span.end,
+                    text,
+                    span.sentences,
+                )
             )
     return passages
 
 
 def _reused_vectors(
     previous: StoredIndex | None, documents: list[Document], spans: dict[str, list[Span]]
-) -> dict[str, Vectors]:
-    """Stored vectors of every article whose file is unchanged, by source."""
+) -> dict[str, tuple[Vectors, Vectors]]:
+    """Stored passage and sentence vectors of every article whose file is unchanged."""
     if previous is None:
         return {}
     old_passages: dict[str, list[Passage]] = {}
     for passage in previous.passages:
         old_passages.setdefault(passage.source, []).append(passage)
-    # Same bytes and the same spans: the stored vectors embed exactly the passages of now.
-    unchanged = [
-        doc.article.source
-        for doc in documents
-        if previous.manifest.sources.get(doc.article.source) == doc.article.sha256
-        and [(p.start, p.end) for p in old_passages.get(doc.article.source, [])]
-        == [(s.start, s.end) for s in spans[doc.article.source]]
-    ]
-    if not unchanged:
-        return {}
-    stored = previous.stored_vectors()
-    return {source: stored[[p.id for p in old_passages[source]]] for source in unchanged}
+    reused: dict[str, tuple[Vectors, Vectors]] = {}
+    for document in documents:
+        source = document.article.source
+        old = old_passages.get(source, [])
+        # Same bytes and the same spans: the stored vectors embed exactly the passages of now.
+        if previous.manifest.sources.get(source) != document.article.sha256 or [
+            (p.start, p.end, p.sentences) for p in old
+        ] != [(s.start, s.end, s.sentences) for s in spans[source]]:
+            continue
+        sentence_rows = [previous.passage_sentence_vectors(p.id) for p in old]
+        reused[source] = (
+            previous.passage_matrix[[p.id for p in old]],
+            np.concatenate(sentence_rows),
+        )
+    return reused
 
 
 def _embed_missing(
-    embedder: Embedder, passages: list[Passage], reused: dict[str, Vectors], progress: bool
-) -> tuple[Vectors, int]:
-    """Vectors of all passages: reused where possible, embedded in batches otherwise."""
+    embedder: Embedder,
+    passages: list[Passage],
+    reused: dict[str, tuple[Vectors, Vectors]],
+    progress: bool,
+) -> tuple[Vectors, Vectors, int]:
+    """Passage and sentence vectors: reused where possible, embedded in batches otherwise."""
+    counts = [len(p.sentences) for p in passages]
+    first_row = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
     vectors = np.zeros((len(passages), embedder.dimension), dtype=np.float32)
-    missing: list[Passage] = []
-    offsets: dict[str, int] = {}
-    for passage in passages:
-        if passage.source in reused:
-            row = offsets.get(passage.source, 0)
-            vectors[passage.id] = reused[passage.source][row]
-            offsets[passage.source] = row + 1
-        else:
-            missing.append(passage)
-    with tqdm(total=len(missing), unit="passage", desc="Embedding", disable=not progress) as bar:
-        for first in range(0, len(missing), EMBED_BATCH):
-            batch = missing[first : first + EMBED_BATCH]
-            vectors[[p.id for p in batch]] = embedder.embed_passages([p.text for p in batch])
+    sentences = np.zeros((int(first_row[-1]), embedder.dimension), dtype=np.float32)
+    jobs: list[tuple[Vectors, int, str]] = []  # (array, row, text) still to embed
+    for source, rows in _rows_by_source(passages).items():
+        if source in reused:
+            vectors[rows] = reused[source][0]
+            sentences[first_row[rows[0]] : first_row[rows[-1] + 1]] = reused[source][1]
+            continue
+        for row in rows:
+            jobs.append((vectors, row, passages[row].text))
+            for offset, (start, end) in enumerate(passages[row].sentences):
+                text = passages[row].text[start - passages[row].start : end - passages[row].start]
+                if (start, end) != (passages[row].start, passages[row].end):
+                    jobs.append((sentences, int(first_row[row]) + offset, text))
+    with tqdm(total=len(jobs), unit="text", desc="Embedding", disable=not progress) as bar:
+        for first in range(0, len(jobs), EMBED_BATCH):
+            batch = jobs[first : first + EMBED_BATCH]
+            for (target, row, _), vector in zip(
+                batch, embedder.embed_passages([j[2] for j in batch]), strict=True
+            ):
+                target[row] = vector
             bar.update(len(batch))
-    return vectors, len(missing)
+    # A passage that is one sentence has that sentence's vector: it was embedded once.
+    for row, passage in enumerate(passages):
+        if passage.sentences == ((passage.start, passage.end),) and passage.source not in reused:
+            sentences[first_row[row]] = vectors[row]
+    return vectors, sentences, sum(1 for job in jobs if job[0] is vectors)
+
+
+def _rows_by_source(passages: list[Passage]) -> dict[str, list[int]]:
+    rows: dict[str, list[int]] = {}
+    for passage in passages:
+        rows.setdefault(passage.source, []).append(passage.id)
+    return rows

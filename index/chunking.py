@@ -40,11 +40,12 @@ class ChunkingParams:
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """A passage before it has an id: where it is in its article."""
+    """A passage before it has an id: where it and its sentences are in its article."""
 
     paragraph: int
     start: int
     end: int
+    sentences: tuple[tuple[int, int], ...]
 
 
 def paragraph_spans(text: str, body_start: int) -> list[tuple[int, int]]:
@@ -84,7 +85,8 @@ def chunk_document(document: Document, params: ChunkingParams) -> list[Span]:
     spans: list[Span] = []
     for number, (start, end) in enumerate(paragraph_spans(document.text, document.body_start), 1):
         for piece_start, piece_end in split_paragraph(document.text, start, end, params):
-            spans.append(Span(number, piece_start, piece_end))
+            sentences = tuple(sentence_spans(document.text, piece_start, piece_end))
+            spans.append(Span(number, piece_start, piece_end, sentences))
     return spans
 
 

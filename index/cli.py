@@ -19,6 +19,7 @@ from index.errors import BriefingError
 from index.evaluation import (
     AbstentionScores,
     default_xquad_dir,
+    embed_questions,
     evaluate_answers,
     evaluate_xquad,
     rank_questions,
@@ -231,9 +232,10 @@ def _eval(args: argparse.Namespace, settings: IndexSettings) -> int:
         title = f"question set {args.target}"
         index = load_index(settings.index_dir, expected_model=settings.embedding_model)
         embedder = load_embedder(settings.embedding_model)
+        queries = embed_questions(embedder, questions)
         scores = {
             mode: score_rankings(
-                rank_questions(Searcher(index, embedder, mode), questions), questions
+                rank_questions(Searcher(index, embedder, mode), questions, queries), questions
             )
             for mode in checked
         }
@@ -261,8 +263,9 @@ def _eval(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 def _abstention_text(scores: AbstentionScores) -> str:
     return (
-        f"abstention at threshold {scores.threshold:.3f}: wrongly abstained on "
+        f"abstention at thresholds {scores.threshold:.3f} (quoted speaker: "
+        f"{scores.quoted_threshold:.3f}): wrongly abstained on "
         f"{scores.wrongly_abstained} of {scores.answerable} answerable questions, wrongly answered "
         f"{scores.wrongly_answered} of {scores.unanswerable} unanswerable ones; the best threshold "
-        f"on this set is {scores.best_threshold:.3f} ({scores.best_errors} errors)"
+        f"for the score alone is {scores.best_threshold:.3f} ({scores.best_errors} errors)"
     )

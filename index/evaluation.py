@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from index.answers import Answerer
 from index.build import build_index
-from index.embedding import Embedder
+from index.embedding import Embedder, Vectors
 from index.errors import BriefingError
 from index.records import Hit
 from index.search import FusionParams, RetrievalMode, Searcher
@@ -77,20 +79,28 @@ def score_rankings(
     return RetrievalScores(count, recall_1 / count, recall_5 / count, average_precision / count)
 
 
+def embed_questions(embedder: Embedder, questions: Sequence[EvalQuestion]) -> Vectors:
+    """Query vectors of every question, in batches, once for all the retrievers compared."""
+    batches = [
+        embedder.embed_queries([q.question for q in questions[first : first + _BATCH]])
+        for first in range(0, len(questions), _BATCH)
+    ]
+    return np.concatenate(batches) if batches else np.zeros((0, embedder.dimension), np.float32)
+
+
 def rank_questions(
-    searcher: Searcher, questions: Sequence[EvalQuestion]
+    searcher: Searcher, questions: Sequence[EvalQuestion], queries: Vectors | None = None
 ) -> list[list[tuple[str, int]]]:
     """The top ``CUTOFF`` (source, paragraph) pairs for every question."""
-    rankings: list[list[tuple[str, int]]] = []
-    for first in range(0, len(questions), _BATCH):
-        batch = [q.question for q in questions[first : first + _BATCH]]
-        for hits in searcher.search_many(batch, k=CUTOFF):
-            rankings.append(_pairs(hits))
-    return rankings
+    if queries is None:
+        queries = embed_questions(searcher.embedder, questions)
+    results = searcher.search_embedded([q.question for q in questions], queries, k=CUTOFF)
+    return [_pairs(hits) for hits in results]
 
 
 def _pairs(hits: list[Hit]) -> list[tuple[str, int]]:
-    return [(hit.passage.source, hit.passage.paragraph) for hit in hits]
+    """(source, paragraph) of each hit, each paragraph once, in rank order."""
+    return list(dict.fromkeys((hit.passage.source, hit.passage.paragraph) for hit in hits))
 
 
 def read_question_set(path: Path) -> list[EvalQuestion]:
@@ -193,6 +203,7 @@ class AbstentionScores:
     """How often the answer pipeline abstains wrongly, at its threshold and at the best one."""
 
     threshold: float
+    quoted_threshold: float
     answerable: int
     wrongly_abstained: int
     unanswerable: int
@@ -204,6 +215,7 @@ class AbstentionScores:
         """The figures, for printing."""
         return {
             "threshold": round(self.threshold, 4),
+            "quoted_threshold": round(self.quoted_threshold, 4),
             "answerable": self.answerable,
             "wrongly_abstained": self.wrongly_abstained,
             "unanswerable": self.unanswerable,
@@ -224,6 +236,7 @@ def evaluate_answers(
     best_threshold, best_errors = calibrate_threshold(best_scores, answerable)
     abstention = AbstentionScores(
         threshold=answerer.threshold,
+        quoted_threshold=answerer.quoted_threshold,
         answerable=sum(answerable),
         wrongly_abstained=sum(
             a and not ans.found for a, ans in zip(answerable, answers, strict=True)

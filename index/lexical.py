@@ -15,9 +15,11 @@ import bm25s
 import bm25s.stopwords
 import numpy as np
 import numpy.typing as npt
+from anyascii import anyascii
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_TRANSLITERATED = re.compile(r"[\u0370-\u03ff\u0400-\u04ff]")  # Greek, Cyrillic
 _STOPWORD_LISTS = (
     "STOPWORDS_EN_PLUS",
     "STOPWORDS_FRENCH",
@@ -45,13 +47,18 @@ def _stopwords() -> frozenset[str]:
 
 
 def tokenize(text: str) -> list[str]:
-    """Folded word tokens without stopwords; Chinese, Japanese and Korean as character bigrams."""
+    """Folded word tokens without stopwords; Greek and Cyrillic words transliterated; Chinese,
+    Japanese and Korean as character bigrams."""
     tokens: list[str] = []
     stopwords = _stopwords()
     for token in _TOKEN.findall(fold(text)):
         if _CJK.search(token):
             tokens.extend(_cjk_grams(token))
-        elif token not in stopwords and (len(token) > 1 or token.isdigit()):
+            continue
+        if token not in stopwords and _TRANSLITERATED.search(token):
+            # Лавров and Lavrov are one name to a reader of either script.
+            token = fold(anyascii(token))
+        if token not in stopwords and (len(token) > 1 or token.isdigit()):
             tokens.append(token)
     return tokens
 

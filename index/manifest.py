@@ -8,7 +8,7 @@ from typing import Any
 
 from index.chunking import ChunkingParams
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +22,8 @@ class Manifest:
         chunking: Parameters that cut articles into passages.
         sources: Source path to the sha256 of its bytes, for every indexed article.
         articles: Number of articles indexed.
-        passages: Number of passages (and vectors).
+        passages: Number of passages (and passage vectors).
+        sentences: Number of sentences (and sentence vectors).
         skipped: Files of the seeds folder that were not indexed, with the reason.
         built_at: UTC time the build finished, ISO 8601.
         build_seconds: Wall time of the build.
@@ -36,6 +37,7 @@ class Manifest:
     sources: dict[str, str]
     articles: int
     passages: int
+    sentences: int
     built_at: str
     build_seconds: float
     embedded: int

@@ -32,7 +32,8 @@ class Passage:
     """A span of an article small enough to quote and to embed.
 
     ``start`` and ``end`` are character offsets into the file's text as Python reads it,
-    ``Path(seeds / source).read_text(encoding="utf-8")[start:end] == text``.
+    ``Path(seeds / source).read_text(encoding="utf-8")[start:end] == text``; ``sentences``
+    are the ``(start, end)`` offsets of its sentences, in the same text.
     """
 
     id: int
@@ -41,6 +42,7 @@ class Passage:
     start: int
     end: int
     text: str
+    sentences: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """An index on disk: a folder written once, swapped in atomically, checked on load.
 
 Folder layout: ``manifest.json``, ``articles.jsonl``, ``passages.jsonl`` (one JSON object a
-line, ``id`` equal to the line number) and ``vectors.faiss`` (ids equal to passage ids).
+line, ``id`` equal to the line number), ``vectors.faiss`` (ids equal to passage ids) and
+``sentences.faiss`` (one vector per sentence, in passage order).
 A folder is never modified after it is swapped in, so a reader that opened it keeps reading
 one consistent version even while a new build replaces it.
 """
@@ -19,11 +20,13 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import faiss
 import numpy as np
+import numpy.typing as npt
 
 from index.embedding import Vectors
 from index.errors import BuildLockedError, IndexCorruptError, IndexMismatchError, IndexMissingError
@@ -34,6 +37,7 @@ MANIFEST = "manifest.json"
 ARTICLES = "articles.jsonl"
 PASSAGES = "passages.jsonl"
 VECTORS = "vectors.faiss"
+SENTENCES = "sentences.faiss"
 FAISS_DESCRIPTION = "IDMap2,Flat (inner product)"
 _LOAD_ATTEMPTS = 5
 
@@ -47,14 +51,37 @@ class StoredIndex:
     articles: dict[str, Article]
     passages: list[Passage]
     vectors: faiss.IndexIDMap2
+    sentence_vectors: faiss.IndexFlatIP
 
-    def stored_vectors(self) -> Vectors:
-        """Every passage's vector, row ``i`` for passage ``i``."""
-        flat = faiss.downcast_index(self.vectors.index)
+    @cached_property
+    def passage_matrix(self) -> Vectors:
+        """Every passage's vector, row ``i`` for passage ``i`` (a view, not a copy)."""
         ids = faiss.vector_to_array(self.vectors.id_map)
-        rows = np.empty((len(ids), self.manifest.dimension), dtype=np.float32)
-        rows[ids] = flat.reconstruct_n(0, len(ids))
-        return rows
+        if not np.array_equal(ids, np.arange(len(ids))):
+            raise ValueError("passage vectors are not stored in id order")
+        return _flat_view(faiss.downcast_index(self.vectors.index))
+
+    @cached_property
+    def sentence_matrix(self) -> Vectors:
+        """Every sentence's vector, passage by passage (a view, not a copy)."""
+        return _flat_view(self.sentence_vectors)
+
+    @cached_property
+    def sentence_rows(self) -> npt.NDArray[np.int64]:
+        """Passage ``i``'s sentences are rows ``sentence_rows[i]:sentence_rows[i + 1]``."""
+        counts = [len(passage.sentences) for passage in self.passages]
+        return np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
+
+    def passage_sentence_vectors(self, passage_id: int) -> Vectors:
+        """The vectors of one passage's sentences."""
+        rows = self.sentence_rows
+        return self.sentence_matrix[rows[passage_id] : rows[passage_id + 1]]
+
+
+def _flat_view(index: Any) -> Vectors:
+    # The flat index's own storage: reading vectors costs no copy of the whole index.
+    data = faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d)
+    return np.asarray(data, dtype=np.float32).reshape(index.ntotal, index.d)
 
 
 def rebuild_command(index_dir: Path) -> str:
@@ -75,6 +102,7 @@ def write_index(
     articles: list[Article],
     passages: list[Passage],
     vectors: Vectors,
+    sentence_vectors: Vectors,
 ) -> None:
     """Writes a complete index in a temporary folder beside ``index_dir``, then swaps it in."""
     index_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -83,8 +111,11 @@ def write_index(
         _write_jsonl(staging / ARTICLES, (asdict(article) for article in articles))
         _write_jsonl(staging / PASSAGES, (asdict(passage) for passage in passages))
         faiss.write_index(new_vector_index(vectors), str(staging / VECTORS))
+        sentences = faiss.IndexFlatIP(sentence_vectors.shape[1])
+        sentences.add(sentence_vectors)
+        faiss.write_index(sentences, str(staging / SENTENCES))
         (staging / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
-        for name in (ARTICLES, PASSAGES, VECTORS, MANIFEST):
+        for name in (ARTICLES, PASSAGES, VECTORS, SENTENCES, MANIFEST):
             _fsync(staging / name)
         _fsync(staging)
         _swap_in(staging, index_dir)
@@ -200,18 +231,30 @@ def _load_consistent(index_dir: Path, expected_model: str | None) -> StoredIndex
         manifest = _read_manifest(folder, index_dir, expected_model)
         try:
             articles = [Article(**row) for row in _read_jsonl(folder, ARTICLES)]
-            passages = [Passage(**row) for row in _read_jsonl(folder, PASSAGES)]
-            vectors = faiss.deserialize_index(
-                np.frombuffer(_read_bytes(folder, VECTORS), dtype=np.uint8)
-            )
-            if not isinstance(vectors, faiss.IndexIDMap2):
-                raise ValueError(f"{VECTORS} holds a {type(vectors).__name__}, not an IndexIDMap2")
-        except (ValueError, TypeError, RuntimeError, UnicodeDecodeError) as error:
+            passages = [_passage(row) for row in _read_jsonl(folder, PASSAGES)]
+            vectors = _read_faiss(folder, VECTORS, faiss.IndexIDMap2)
+            sentence_vectors = _read_faiss(folder, SENTENCES, faiss.IndexFlatIP)
+        except (ValueError, TypeError, KeyError, RuntimeError, UnicodeDecodeError) as error:
             raise _corrupt(index_dir, str(error).splitlines()[0] if str(error) else "") from error
     finally:
         os.close(folder)
-    _check_consistent(index_dir, manifest, articles, passages, vectors)
-    return StoredIndex(index_dir, manifest, {a.source: a for a in articles}, passages, vectors)
+    index = StoredIndex(
+        index_dir, manifest, {a.source: a for a in articles}, passages, vectors, sentence_vectors
+    )
+    _check_consistent(index)
+    return index
+
+
+def _passage(row: dict[str, Any]) -> Passage:
+    sentences = tuple((int(start), int(end)) for start, end in row.pop("sentences"))
+    return Passage(**row, sentences=sentences)
+
+
+def _read_faiss(folder: int, name: str, kind: type[Any]) -> Any:
+    index = faiss.deserialize_index(np.frombuffer(_read_bytes(folder, name), dtype=np.uint8))
+    if not isinstance(index, kind):
+        raise ValueError(f"{name} holds a {type(index).__name__}, not an {kind.__name__}")
+    return index
 
 
 def _read_manifest(folder: int, index_dir: Path, expected_model: str | None) -> Manifest:
@@ -253,34 +296,41 @@ def _read_jsonl(folder: int, name: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines if line]
 
 
-def _check_consistent(
-    index_dir: Path,
-    manifest: Manifest,
-    articles: list[Article],
-    passages: list[Passage],
-    vectors: faiss.IndexIDMap2,
-) -> None:
-    sources = {article.source for article in articles}
+def _check_consistent(index: StoredIndex) -> None:
+    manifest, passages = index.manifest, index.passages
+    sources = {article.source for article in index.articles.values()}
+    sentences = sum(len(passage.sentences) for passage in passages)
     problems = [
         (
-            len(articles) != manifest.articles,
-            f"{len(articles)} articles, manifest says {manifest.articles}",
+            len(index.articles) != manifest.articles,
+            f"{len(index.articles)} articles, manifest says {manifest.articles}",
         ),
         (
             len(passages) != manifest.passages,
             f"{len(passages)} passages, manifest says {manifest.passages}",
         ),
-        (vectors.ntotal != len(passages), f"{vectors.ntotal} vectors for {len(passages)} passages"),
         (
-            vectors.d != manifest.dimension,
-            f"vectors of dimension {vectors.d}, manifest says {manifest.dimension}",
+            index.vectors.ntotal != len(passages),
+            f"{index.vectors.ntotal} vectors for {len(passages)} passages",
+        ),
+        (
+            index.sentence_vectors.ntotal != sentences,
+            f"{index.sentence_vectors.ntotal} vectors for {sentences} sentences",
+        ),
+        (
+            index.vectors.d != manifest.dimension,
+            f"vectors of dimension {index.vectors.d}, manifest says {manifest.dimension}",
+        ),
+        (
+            index.sentence_vectors.d != manifest.dimension,
+            f"sentence vectors of dimension {index.sentence_vectors.d}",
         ),
         (any(p.id != i for i, p in enumerate(passages)), "passage ids out of order"),
         (any(p.source not in sources for p in passages), "a passage of an unknown article"),
     ]
     for failed, problem in problems:
         if failed:
-            raise _corrupt(index_dir, problem)
+            raise _corrupt(index.path, problem)
 
 
 def _corrupt(index_dir: Path, problem: str) -> IndexCorruptError:

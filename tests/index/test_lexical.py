@@ -13,7 +13,7 @@ def test_fold_removes_case_and_accents() -> None:
 def test_tokenize_drops_stopwords_of_several_languages() -> None:
     assert tokenize("What did Lavrov say about the Bundestag?") == ["lavrov", "say", "bundestag"]
     assert tokenize("Qu’a dit le ministre à Londres ?") == ["ministre", "londres"]
-    assert tokenize("Что сказал министр?") == ["сказал", "министр"]
+    assert tokenize("Что сказал министр?") == ["skazal", "ministr"]
 
 
 def test_tokenize_cuts_cjk_into_bigrams() -> None:
@@ -37,5 +37,5 @@ def test_top_positive_matches_a_full_sort() -> None:
     rng = np.random.default_rng(3)
     scores = np.where(rng.random(300) < 0.5, 0, rng.random(300)).astype(np.float32)
     expected = [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] > 0]
-    assert _top_positive(scores, 20) == expected[:20]
-    assert _top_positive(scores, 1000) == expected
+    assert _top_positive(scores, 20).tolist() == expected[:20]
+    assert _top_positive(scores, 1000).tolist() == expected

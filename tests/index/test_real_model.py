@@ -1,4 +1,4 @@
-"""The real bundled model, end to end. Slow: loads sentence-transformers and torch."""
+"""The real models, end to end. Slow: loads sentence-transformers and torch."""
 
 from __future__ import annotations
 
@@ -11,37 +11,100 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from index.answers import Answerer
 from index.build import build_index
 from index.embedding import DEFAULT_MODEL, SentenceTransformerEmbedder
 from index.errors import ModelLoadError
+from index.evaluation import read_question_set
 from index.search import Searcher
+from index.speech import asked_speaker
 from index.store import load_index
-from tests.conftest import LAVROV_SOURCE
+from tests.conftest import LAVROV_SOURCE, REPO
 
 pytestmark = pytest.mark.slow
 
+MINILM = "sentence-transformers/all-MiniLM-L6-v2"
+
 
 @pytest.fixture(scope="session")
-def real_embedder() -> SentenceTransformerEmbedder:
+def e5() -> SentenceTransformerEmbedder:
     return SentenceTransformerEmbedder(DEFAULT_MODEL)
 
 
-def test_bundled_model_gives_unit_vectors(real_embedder: SentenceTransformerEmbedder) -> None:
-    vectors = real_embedder.embed_passages(["Lavrov said Berlin gave no evidence.", "Bonjour"])
-    assert vectors.shape == (2, 384) and vectors.dtype == np.float32
-    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
-    assert real_embedder.embed_queries([]).shape == (0, 384)
+@pytest.fixture(scope="session")
+def minilm() -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder(MINILM)
 
 
-def test_lavrov_question_finds_the_paragraph_where_he_speaks(
-    real_embedder: SentenceTransformerEmbedder, seeds_dir: Path, index_dir: Path
+@pytest.fixture(scope="session")
+def seed_answerer(
+    e5: SentenceTransformerEmbedder, tmp_path_factory: pytest.TempPathFactory
+) -> Answerer:
+    index_dir = tmp_path_factory.mktemp("e5") / "index"
+    build_index(REPO / "seeds", index_dir, e5)
+    return Answerer(Searcher(load_index(index_dir, expected_model=DEFAULT_MODEL), e5))
+
+
+def test_models_give_unit_vectors(
+    e5: SentenceTransformerEmbedder, minilm: SentenceTransformerEmbedder
 ) -> None:
-    build_index(seeds_dir, index_dir, real_embedder)
-    searcher = Searcher(load_index(index_dir, expected_model=DEFAULT_MODEL), real_embedder)
+    for embedder, dimension in ((e5, 384), (minilm, 384)):
+        vectors = embedder.embed_passages(["Lavrov said Berlin gave no evidence.", "Bonjour"])
+        assert vectors.shape == (2, dimension) and vectors.dtype == np.float32
+        np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
+        assert embedder.embed_queries([]).shape == (0, dimension)
+
+
+def test_e5_uses_its_query_and_passage_prompts(e5: SentenceTransformerEmbedder) -> None:
+    query = e5.embed_queries(["What did Lavrov say?"])[0]
+    passage = e5.embed_passages(["What did Lavrov say?"])[0]
+    assert float(query @ passage) < 0.999
+
+
+def test_english_only_model_still_finds_lavrov(
+    minilm: SentenceTransformerEmbedder, seeds_dir: Path, index_dir: Path
+) -> None:
+    build_index(seeds_dir, index_dir, minilm)
+    searcher = Searcher(load_index(index_dir, expected_model=MINILM), minilm)
     best = searcher.search("What did Lavrov say?", k=3)[0]
-    assert best.passage.source == LAVROV_SOURCE
-    assert best.passage.paragraph == 6
-    assert "Lavrov said Berlin did not provide evidence" in best.passage.text
+    assert (best.passage.source, best.passage.paragraph) == (LAVROV_SOURCE, 6)
+
+
+def test_every_speaker_question_puts_the_quoting_paragraph_first(seed_answerer: Answerer) -> None:
+    questions = read_question_set(REPO / "eval" / "seed_questions.jsonl")
+    speaker_questions = [q for q in questions if q.gold and asked_speaker(q.question)]
+    assert len(speaker_questions) >= 15
+    for question in speaker_questions:
+        answer = seed_answerer.answer(question.question)
+        assert answer.found, question.question
+        first = answer.citations[0].hit.passage
+        assert (first.source, first.paragraph) in question.gold, question.question
+        if (
+            "Lavrov" in question.question
+            or "Lawrow" in question.question
+            or "Лавров" in question.question
+        ):
+            assert (first.source, first.paragraph) == (LAVROV_SOURCE, 6), question.question
+            assert "did not provide evidence" in answer.text
+
+
+def test_french_question_finds_the_english_quote_and_vice_versa(seed_answerer: Answerer) -> None:
+    answer = seed_answerer.answer("Qu'a déclaré Maria Zakharova ?")
+    assert "Maria Zakharova said that Moscow firmly rejects the accusations" in answer.text
+    answer = seed_answerer.answer("What did Jeremy Wright accuse Russia of?")
+    assert answer.citations[0].hit.passage.paragraph == 3
+    assert "NotPetya" in answer.text
+
+
+def test_abstains_on_questions_the_briefing_does_not_cover(seed_answerer: Answerer) -> None:
+    for question in (
+        "Who won the World Cup?",
+        "Qui a gagné la Coupe du monde ?",
+        "How do I bake a chocolate cake?",
+    ):
+        answer = seed_answerer.answer(question)
+        assert not answer.found, question
+        assert answer.text.startswith("The briefing does not seem to cover this.")
 
 
 def test_unknown_model_is_a_clear_error() -> None:
@@ -49,29 +112,27 @@ def test_unknown_model_is_a_clear_error() -> None:
         SentenceTransformerEmbedder("/nonexistent/model-folder")
 
 
-def test_cli_build_then_search_json(seeds_dir: Path, tmp_path: Path) -> None:
-    """The issue's acceptance check, through the installed console script."""
-    script = Path(sys.executable).with_name("briefing-index")
+def test_cli_build_search_and_ask(seeds_dir: Path, tmp_path: Path) -> None:
+    """The acceptance checks of the index and answer issues, through the console scripts."""
+    bin_dir = Path(sys.executable).parent
     env = {
         **os.environ,
         "BRIEFING_SEEDS_DIR": str(seeds_dir),
         "BRIEFING_INDEX_DIR": str(tmp_path / "idx"),
     }
     env.pop("EMBEDDING_MODEL", None)
-    build = subprocess.run(
-        [str(script), "build"], env=env, capture_output=True, text=True, timeout=300
-    )
-    assert build.returncode == 0, build.stderr
-    assert "2 articles, 12 passages" in build.stdout
-    search = subprocess.run(
-        [str(script), "search", "What did Lavrov say?", "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert search.returncode == 0, search.stderr
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+        return result
+
+    assert "2 articles, 12 passages" in run(str(bin_dir / "briefing-index"), "build").stdout
+    search = run(str(bin_dir / "briefing-index"), "search", "What did Lavrov say?", "--json")
     first = json.loads(search.stdout)["hits"][0]
     assert first["source"] == LAVROV_SOURCE and first["paragraph"] == 6
     assert "did not provide evidence" in first["text"]
-    assert search.stderr == ""
+    ask = run(str(bin_dir / "briefing-bot"), "ask", "Qu'a dit Lavrov ?", "--json")
+    answer = json.loads(ask.stdout)
+    assert answer["found"] and answer["citations"][0]["paragraph"] == 6
+    assert answer["answer"].startswith("The Russian foreign Minister Sergei Lavrov said")

@@ -10,7 +10,15 @@ import pytest
 from index.build import build_index
 from index.errors import BuildLockedError, IndexCorruptError, IndexMismatchError, IndexMissingError
 from index.search import Searcher
-from index.store import MANIFEST, PASSAGES, VECTORS, build_lock, load_index, new_vector_index
+from index.store import (
+    MANIFEST,
+    PASSAGES,
+    SENTENCES,
+    VECTORS,
+    build_lock,
+    load_index,
+    new_vector_index,
+)
 from tests.fakes import FakeEmbedder
 
 
@@ -57,7 +65,10 @@ def test_stored_vectors_round_trip(
     build_index(seeds_dir, index_dir, fake_embedder)
     index = load_index(index_dir)
     expected = fake_embedder.embed_passages([p.text for p in index.passages])
-    np.testing.assert_allclose(index.stored_vectors(), expected)
+    np.testing.assert_allclose(index.passage_matrix, expected)
+    assert index.sentence_matrix.shape == (index.manifest.sentences, 256)
+    rows = index.sentence_rows
+    assert rows[0] == 0 and rows[-1] == index.manifest.sentences
 
 
 def test_missing_index_names_the_build_command(tmp_path: Path) -> None:
@@ -95,13 +106,14 @@ def test_other_format_version_is_refused(
         (lambda d: (d / MANIFEST).write_text("{not json"), "not JSON"),
         (lambda d: (d / VECTORS).write_bytes(b"garbage"), "damaged"),
         (lambda d: (d / VECTORS).unlink(), "missing"),
+        (lambda d: (d / SENTENCES).write_bytes((d / VECTORS).read_bytes()), "IndexFlatIP"),
         (
             lambda d: (d / PASSAGES).write_text((d / PASSAGES).read_text().split("\n", 1)[1]),
             "passages",
         ),
         (lambda d: (d / PASSAGES).write_text("[1, 2]\n"), "damaged"),
     ],
-    ids=["manifest", "vectors", "no-vectors", "lost-passage", "bad-passage"],
+    ids=["manifest", "vectors", "no-vectors", "sentences", "lost-passage", "bad-passage"],
 )
 def test_damaged_index_is_refused_with_the_rebuild_command(
     seeds_dir: Path, index_dir: Path, fake_embedder: FakeEmbedder, damage, problem: str
