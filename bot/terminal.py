@@ -10,18 +10,7 @@ from index.answers import Answer, Citation
 
 def citation_json(citation: Citation) -> dict[str, object]:
     """One citation in the JSON shape of ``briefing-bot ask --json``."""
-    hit = citation.hit
-    return {
-        "n": citation.n,
-        "source": hit.passage.source,
-        "title": hit.article.title,
-        "date": hit.article.date,
-        "paragraph": hit.passage.paragraph,
-        "start": hit.passage.start,
-        "end": hit.passage.end,
-        "score": round(hit.score, 4),
-        "text": hit.passage.text,
-    }
+    return {"n": citation.n, **citation.hit.as_json()}
 
 
 def answer_json(answer: Answer) -> str:

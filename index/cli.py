@@ -175,23 +175,9 @@ def _questions(question: str | None) -> Iterator[str]:
             yield line.strip()
 
 
-def hit_json(hit: Hit) -> dict[str, object]:
-    """The JSON shape of one hit, shared by ``search --json`` and the answers."""
-    return {
-        "source": hit.passage.source,
-        "title": hit.article.title,
-        "date": hit.article.date,
-        "paragraph": hit.passage.paragraph,
-        "start": hit.passage.start,
-        "end": hit.passage.end,
-        "score": round(hit.score, 4),
-        "text": hit.passage.text,
-    }
-
-
 def _hits_json(question: str, hits: list[Hit]) -> str:
     return json.dumps(
-        {"question": question, "hits": [hit_json(h) for h in hits]}, ensure_ascii=False
+        {"question": question, "hits": [h.as_json() for h in hits]}, ensure_ascii=False
     )
 
 

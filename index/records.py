@@ -62,3 +62,16 @@ class Hit:
     score: float
     lexical: float = 0.0
     relevance: float = 0.0
+
+    def as_json(self) -> dict[str, object]:
+        """The JSON shape of a hit in ``briefing-index search --json`` and in citations."""
+        return {
+            "source": self.passage.source,
+            "title": self.article.title,
+            "date": self.article.date,
+            "paragraph": self.passage.paragraph,
+            "start": self.passage.start,
+            "end": self.passage.end,
+            "score": round(self.score, 4),
+            "text": self.passage.text,
+        }
