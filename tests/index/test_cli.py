@@ -119,3 +119,45 @@ def test_expected_failures_are_one_line_without_traceback(
     assert expected in result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_eval_question_set_json(
+    env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    cli.main(["build"])
+    questions = tmp_path / "set.jsonl"
+    questions.write_text(
+        json.dumps(
+            {"question": "Zakharova rejects", "gold": [{"source": LAVROV_SOURCE, "paragraph": 6}]}
+        )
+        + "\n"
+        + json.dumps({"question": "chocolate cake recipe", "gold": []})
+        + "\n",
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    assert cli.main(["eval", str(questions), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report["scores"]) == {"dense", "lexical", "hybrid", "answer"}
+    assert report["scores"]["lexical"]["recall@1"] == 1.0
+    assert report["abstention"]["answerable"] == 1 and report["abstention"]["unanswerable"] == 1
+
+
+def test_eval_xquad_table(env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    data = Path(__file__).resolve().parents[1] / "data" / "xquad-mini"
+    args = [
+        "eval",
+        "xquad",
+        "--data",
+        str(data),
+        "--work",
+        str(tmp_path / "work"),
+        "--modes",
+        "dense,hybrid",
+    ]
+    assert cli.main(args) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("XQuAD-R en → de,ru, model fake-hashing-256")
+    assert [line.split()[0] for line in out.splitlines()[2:]] == ["dense", "hybrid"]
+    assert cli.main([*args[:-1], "dense,fuzzy"]) == 1
+    assert "--modes takes" in capsys.readouterr().err
