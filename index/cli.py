@@ -26,6 +26,7 @@ from index.evaluation import (
     read_question_set,
     score_rankings,
 )
+from index.ingest import find_article_files
 from index.logs import configure_logging
 from index.records import Hit
 from index.search import RETRIEVAL_MODES, RetrievalMode, Searcher
@@ -106,9 +107,11 @@ def _positive(value: str) -> int:
 
 
 def _build(args: argparse.Namespace, settings: IndexSettings) -> int:
+    seeds_dir = args.seeds or settings.seeds_dir
+    find_article_files(seeds_dir)  # a missing folder is reported before the model loads
     embedder = load_embedder(settings.embedding_model)
     report = build_index(
-        args.seeds or settings.seeds_dir,
+        seeds_dir,
         settings.index_dir,
         embedder,
         full=args.full,
