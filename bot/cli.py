@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from telegram import Update
+
+from bot.app import build_application
+from bot.config import BotSettings
+from bot.redaction import install_redaction
+from bot.service import BriefingService
 from bot.terminal import answer_json, answer_text
 from index.answers import Answerer
 from index.config import IndexSettings
@@ -30,19 +35,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Runs ``briefing-bot``; returns the exit status."""
     args = _parser().parse_args(argv)
     try:
-        settings = IndexSettings.from_env()
+        bot_settings = BotSettings.from_env()
+        settings = bot_settings.index
         configure_logging(settings.log_level)
+        install_redaction()
         if getattr(args, "index", None):
             settings = replace(settings, index_dir=args.index)
         if args.command == "ask":
             return _ask(settings, args.question, args.json)
-        if args.command is None and os.environ.get("TELEGRAM_BOT_TOKEN", "").strip():
-            print(
-                "briefing-bot: the Telegram front end is not in this version yet; "
-                "use `briefing-bot chat`",
-                file=sys.stderr,
-            )
-            return 2
+        if args.command is None and bot_settings.token:
+            return run_bot(bot_settings)
         if args.command is None:
             print(CONNECT_TELEGRAM, file=sys.stderr)
         return _chat(settings)
@@ -97,3 +99,20 @@ def _chat(settings: IndexSettings) -> int:
             return 0
         if line.strip():
             print(answer_text(answerer.answer(line.strip())), flush=True)
+
+
+def run_bot(settings: BotSettings) -> int:
+    """Runs the Telegram bot until SIGINT or SIGTERM; long polling, or a webhook if configured."""
+    service = BriefingService(settings.index)
+    application = build_application(settings, service)
+    if settings.webhook_url:
+        application.run_webhook(
+            listen="0.0.0.0",
+            port=settings.webhook_port,
+            secret_token=settings.webhook_secret,
+            webhook_url=settings.webhook_url,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0

@@ -94,7 +94,7 @@ def resolve_model(name: str) -> str:
 class SentenceTransformerEmbedder:
     """An ``Embedder`` over any sentence-transformers model, on the CPU."""
 
-    def __init__(self, model_name: str, batch_size: int = 32) -> None:
+    def __init__(self, model_name: str, batch_size: int = 8) -> None:
         """Loads the model.
 
         Args:

@@ -1,0 +1,369 @@
+"""The Telegram application: one function builds it and registers every handler."""
+
+from __future__ import annotations
+
+import html
+import itertools
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from telegram import (
+    BotCommand,
+    LinkPreviewOptions,
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    CallbackContext,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    ExtBot,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.config import BotSettings
+from bot.render import (
+    Rendered,
+    example_questions,
+    parse_callback,
+    render_answer,
+    render_passage,
+    render_results_page,
+    render_sources,
+)
+from bot.service import BriefingService
+from index.errors import BriefingError
+from index.records import Hit
+
+logger = logging.getLogger(__name__)
+
+MAX_QUESTION = 1000
+_REMEMBERED_ANSWERS = 1000
+COMMANDS = [
+    BotCommand("start", "What this bot does, with example questions"),
+    BotCommand("help", "How to ask"),
+    BotCommand("ask", "Ask a question (in groups: /ask your question)"),
+    BotCommand("sources", "The articles in the briefing"),
+    BotCommand("about", "The index: articles, passages, model, build time"),
+    BotCommand("reindex", "Rebuild the index from the articles (admins)"),
+]
+
+
+@dataclass
+class BotData:
+    """What every handler shares: the settings, the answer service, recent results."""
+
+    settings: BotSettings | None = None
+    service: BriefingService | None = None
+    results: OrderedDict[int, list[Hit]] = field(default_factory=OrderedDict)
+    counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def remember(self, hits: list[Hit]) -> int:
+        """Keeps the passages of one answer for its "More" button; returns their key."""
+        key = next(self.counter)
+        self.results[key] = hits
+        while len(self.results) > _REMEMBERED_ANSWERS:
+            self.results.popitem(last=False)
+        return key
+
+
+Context = CallbackContext[ExtBot[None], dict, dict, BotData]  # type: ignore[type-arg]
+
+
+def _service(context: Context) -> BriefingService:
+    assert context.bot_data.service is not None, "post_init sets the service"
+    return context.bot_data.service
+
+
+async def check_access(update: Update, context: Context) -> None:
+    """Stops updates from users and chats outside ALLOWED_USER_IDS / ALLOWED_CHAT_IDS.
+
+    Either list lets its members in; with both empty everyone is in. Admins always are.
+    """
+    settings = context.bot_data.settings
+    assert settings is not None
+    user, chat = update.effective_user, update.effective_chat
+    user_id = user.id if user is not None else None
+    chat_id = chat.id if chat is not None else None
+    if (
+        not (settings.allowed_user_ids or settings.allowed_chat_ids)
+        or user_id in settings.allowed_user_ids
+        or user_id in settings.admin_user_ids
+        or chat_id in settings.allowed_chat_ids
+    ):
+        return
+    if update.callback_query:
+        await update.callback_query.answer("Sorry, this bot is private.")
+    elif chat is not None and chat.type == ChatType.PRIVATE and update.effective_message:
+        await update.effective_message.reply_text("Sorry, this bot is private.")
+    raise ApplicationHandlerStop
+
+
+async def start(update: Update, context: Context) -> None:
+    """Says what the bot does, with three questions the briefing can answer."""
+    index = await _service(context).reload_if_changed()
+    examples = "\n".join(f"• {html.escape(q)}" for q in example_questions(index))
+    await _reply(
+        update,
+        "I answer questions about the news briefing with its own words and numbered "
+        f"citations, whatever language the articles are in. Try:\n{examples}\n\n"
+        "/sources lists the articles; /help says more.",
+    )
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """How to ask, in private and in groups."""
+    await _reply(
+        update,
+        "Send a question, in any language, e.g. <i>What did Lavrov say?</i>\n"
+        "I reply with the sentences of the briefing that answer it, numbered [1], [2] with "
+        "their articles. Tap a number to read the whole passage, <b>More</b> for further "
+        "passages.\n\nIn groups, mention me, reply to me, or use /ask your question.\n"
+        "/sources — the articles · /about — the index",
+    )
+
+
+async def sources(update: Update, context: Context) -> None:
+    """Lists the articles of the briefing, a page at a time."""
+    service = _service(context)
+    index = await service.reload_if_changed()
+    await _send(update, render_sources(index, 1, service.stamp))
+
+
+async def about(update: Update, context: Context) -> None:
+    """What the index holds and when it was built."""
+    manifest = (await _service(context).reload_if_changed()).manifest
+    await _reply(
+        update,
+        f"<b>Articles</b> {manifest.articles} · <b>passages</b> {manifest.passages}\n"
+        f"<b>Model</b> {html.escape(manifest.model)}\n"
+        f"<b>Built</b> {html.escape(manifest.built_at)}",
+    )
+
+
+async def ask(update: Update, context: Context) -> None:
+    """``/ask question``: the way to ask in a group."""
+    question = " ".join(context.args or []).strip()
+    if not question:
+        await _reply(update, "Send /ask followed by your question, e.g. /ask What did Lavrov say?")
+        return
+    await _answer(update, context, question)
+
+
+async def text_message(update: Update, context: Context) -> None:
+    """Any text in a private chat, or a mention of or reply to the bot in a group."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    question = _without_mention(message, context.bot.username).strip()
+    if not question:
+        await _reply(update, "Please send a question in words, e.g. <i>What did Lavrov say?</i>")
+        return
+    await _answer(update, context, question)
+
+
+async def not_text(update: Update, context: Context) -> None:
+    """Stickers, photos, voice: a hint in private chats, silence in groups."""
+    chat = update.effective_chat
+    if chat is not None and chat.type == ChatType.PRIVATE:
+        await _reply(
+            update, "I can only read questions written as text. What would you like to know?"
+        )
+
+
+async def reindex(update: Update, context: Context) -> None:
+    """Rebuilds the index from the seeds folder (admins only) and swaps it in."""
+    settings, user = context.bot_data.settings, update.effective_user
+    assert settings is not None
+    if user is None or user.id not in settings.admin_user_ids:
+        await _reply(update, "Sorry, only the bot's admins can rebuild the index.")
+        return
+    service = _service(context)
+    if service.rebuilding:
+        await _reply(
+            update, "A rebuild is already running; I will use the new index when it is done."
+        )
+        return
+    await _reply(update, "Rebuilding the index from the articles…")
+    try:
+        report = await service.rebuild()
+    except BriefingError as error:
+        await _reply(update, f"The rebuild failed: {html.escape(str(error))}")
+        return
+    skipped = f", {len(report.skipped)} files skipped" if report.skipped else ""
+    await _reply(
+        update,
+        f"Done: {report.articles} articles, {report.passages} passages{skipped}; "
+        f"{report.embedded} passages embedded in {report.seconds:.1f} s. New questions use it now.",
+    )
+
+
+async def button(update: Update, context: Context) -> None:
+    """A citation button shows its passage; "More" pages through further passages."""
+    query = update.callback_query
+    assert query is not None
+    service = _service(context)
+    index = await service.reload_if_changed()
+    pressed = parse_callback(query.data)
+    if pressed is None:
+        await query.answer("Sorry, I don't know that button.")
+        return
+    if pressed.stamp != service.stamp:
+        await query.answer(
+            "The briefing was updated since this message: please ask again.", show_alert=True
+        )
+        return
+    if pressed.kind == "passage" and pressed.number < len(index.passages):
+        await query.answer()
+        if query.message is not None:
+            await context.bot.send_message(
+                query.message.chat.id, render_passage(index, pressed.number)
+            )
+        return
+    if pressed.kind == "sources":
+        await query.answer()
+        await _edit(query.message, render_sources(index, pressed.page, pressed.stamp))
+        return
+    hits = context.bot_data.results.get(pressed.number)
+    if hits is None or pressed.kind != "more":
+        await query.answer("This answer has expired: please ask again.", show_alert=True)
+        return
+    await query.answer()
+    await _edit(
+        query.message, render_results_page(hits, pressed.page, pressed.number, pressed.stamp)
+    )
+
+
+async def _answer(update: Update, context: Context, question: str) -> None:
+    chat, message = update.effective_chat, update.effective_message
+    assert chat is not None and message is not None
+    if len(question) > MAX_QUESTION:
+        await _reply(
+            update, f"That is a long question: please ask it in under {MAX_QUESTION} characters."
+        )
+        return
+    await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    service = _service(context)
+    answer = await service.answer(question)
+    further = [hit for hit in answer.hits if hit not in {c.hit for c in answer.citations}]
+    key = context.bot_data.remember(further)
+    await _send(update, render_answer(answer, key, service.stamp))
+
+
+def _without_mention(message: Message, username: str) -> str:
+    text = message.text or ""
+    for value in message.parse_entities([MessageEntity.MENTION]).values():
+        if value.lstrip("@").lower() == username.lower():
+            text = text.replace(value, " ")
+    return text
+
+
+async def _reply(update: Update, text: str) -> None:
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(text)
+
+
+async def _send(update: Update, rendered: Rendered) -> None:
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(rendered.text, reply_markup=rendered.keyboard)
+
+
+async def _edit(message: object, rendered: Rendered) -> None:
+    if isinstance(message, Message):
+        await message.edit_text(rendered.text, reply_markup=rendered.keyboard)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Logs the exception; tells the user something went wrong, without details."""
+    logger.error("error while handling an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_message is not None:
+        try:
+            await update.effective_message.reply_text(
+                "Sorry, something went wrong. Please try again."
+            )
+        except Exception:  # the reply itself failing is already logged above
+            logger.warning("could not tell the user about the error")
+
+
+def build_application(settings: BotSettings, service: BriefingService) -> Application:  # type: ignore[type-arg]
+    """The bot: handlers, defaults (HTML, no link previews), retries on 429, command menu."""
+    assert settings.token is not None
+
+    async def post_init(application: Application) -> None:  # type: ignore[type-arg]
+        application.bot_data.settings = settings
+        application.bot_data.service = service
+        await application.bot.set_my_commands(COMMANDS)
+
+    application = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.api_base_url)
+        .context_types(ContextTypes(bot_data=BotData))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+            )
+        )
+        .rate_limiter(AIORateLimiter(max_retries=5))
+        .concurrent_updates(True)
+        .post_init(post_init)
+        .build()
+    )
+    application.add_handler(TypeHandler(Update, check_access), group=-1)
+    for name, callback in (
+        ("start", start),
+        ("help", help_command),
+        ("sources", sources),
+        ("about", about),
+        ("ask", ask),
+        ("reindex", reindex),
+    ):
+        application.add_handler(CommandHandler(name, callback))
+    private_text = (
+        filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
+    )
+    group_text = (
+        filters.ChatType.GROUPS
+        & filters.TEXT
+        & ~filters.COMMAND
+        & filters.UpdateType.MESSAGE
+        & (filters.Entity(MessageEntity.MENTION) | filters.REPLY)
+    )
+    application.add_handler(MessageHandler(private_text, text_message))
+    application.add_handler(MessageHandler(group_text, _group_text))
+    application.add_handler(
+        MessageHandler(
+            filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL, not_text
+        )
+    )
+    application.add_handler(CallbackQueryHandler(button))
+    application.add_error_handler(on_error)
+    return application
+
+
+async def _group_text(update: Update, context: Context) -> None:
+    """In groups: answer mentions of this bot and replies to its messages, ignore the rest."""
+    message = update.effective_message
+    assert message is not None
+    username = context.bot.username.lower()
+    mentioned = any(
+        value.lstrip("@").lower() == username
+        for value in message.parse_entities([MessageEntity.MENTION]).values()
+    )
+    replied = (
+        message.reply_to_message is not None
+        and message.reply_to_message.from_user is not None
+        and (message.reply_to_message.from_user.id == context.bot.id)
+    )
+    if mentioned or replied:
+        await text_message(update, context)

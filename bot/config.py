@@ -1,0 +1,99 @@
+"""Settings of the bot, read from the environment in one place."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from index.config import IndexSettings
+from index.errors import ConfigError
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+_TOKEN = re.compile(r"^\d+:[\w-]{20,}$")
+
+
+@dataclass(frozen=True, slots=True)
+class BotSettings:
+    """Everything ``briefing-bot`` needs besides the index settings.
+
+    Attributes:
+        token: ``TELEGRAM_BOT_TOKEN`` from @BotFather; None runs the terminal chat.
+        api_base_url: ``TELEGRAM_API_BASE_URL``, a Bot API server ending in ``/bot``.
+        allowed_user_ids: ``ALLOWED_USER_IDS``; empty lets everyone in.
+        allowed_chat_ids: ``ALLOWED_CHAT_IDS``; empty lets every chat in.
+        admin_user_ids: ``ADMIN_USER_IDS``, who may ``/reindex``.
+        webhook_url: ``WEBHOOK_URL``; set, the bot takes updates by webhook, not polling.
+        webhook_secret: ``WEBHOOK_SECRET``, required with a webhook.
+        webhook_port: ``WEBHOOK_PORT`` the webhook listens on (default 8443).
+        index: Seeds, index folder, model and log level.
+    """
+
+    token: str | None
+    api_base_url: str = DEFAULT_API_BASE_URL
+    allowed_user_ids: frozenset[int] = frozenset()
+    allowed_chat_ids: frozenset[int] = frozenset()
+    admin_user_ids: frozenset[int] = frozenset()
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_port: int = 8443
+    index: IndexSettings = field(default_factory=IndexSettings)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> BotSettings:
+        """Reads the settings; an empty variable counts as unset.
+
+        Raises:
+            ConfigError: A variable has a value that cannot work, named with a valid example.
+        """
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        token = get("TELEGRAM_BOT_TOKEN")
+        if token is not None and not _TOKEN.match(token):
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN does not look like a bot token: copy the whole token "
+                "@BotFather gave, e.g. TELEGRAM_BOT_TOKEN=123456789:AAE..."
+            )
+        webhook_url = get("WEBHOOK_URL")
+        webhook_secret = get("WEBHOOK_SECRET")
+        if webhook_url and not webhook_secret:
+            raise ConfigError(
+                "WEBHOOK_URL is set but WEBHOOK_SECRET is not: set a secret of 1-256 letters, "
+                "digits, _ or -, e.g. WEBHOOK_SECRET=$(openssl rand -hex 32)"
+            )
+        return cls(
+            token=token,
+            api_base_url=(get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL).rstrip("/"),
+            allowed_user_ids=_ids(env, "ALLOWED_USER_IDS"),
+            allowed_chat_ids=_ids(env, "ALLOWED_CHAT_IDS"),
+            admin_user_ids=_ids(env, "ADMIN_USER_IDS"),
+            webhook_url=webhook_url,
+            webhook_secret=webhook_secret,
+            webhook_port=_port(get("WEBHOOK_PORT")),
+            index=IndexSettings.from_env(env),
+        )
+
+
+def _ids(env: Mapping[str, str], name: str) -> frozenset[int]:
+    """A comma- or space-separated list of Telegram ids (chat ids may be negative)."""
+    raw = env.get(name, "").replace(",", " ").split()
+    try:
+        return frozenset(int(item) for item in raw)
+    except ValueError:
+        raise ConfigError(
+            f"{name}={env.get(name)!r} is not a list of numeric Telegram ids: "
+            f"e.g. {name}=12345678,-1001234567890"
+        ) from None
+
+
+def _port(value: str | None) -> int:
+    if value is None:
+        return 8443
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise ConfigError(f"WEBHOOK_PORT={value!r} is not a port: e.g. WEBHOOK_PORT=8443")
+    return int(value)

@@ -1,0 +1,195 @@
+"""Answers and listings as Telegram HTML: escaped, within Telegram's limits, with buttons."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from index.answers import Answer, Citation
+from index.records import Article, Hit
+from index.store import StoredIndex
+
+MESSAGE_LIMIT = 4096
+RESULTS_PER_PAGE = 3
+SOURCES_PER_PAGE = 8
+_SPEAKER = re.compile(r"\b([A-Z][a-z]+(?: [A-Z][a-z]+)?) (?:said|says|stated|told|added)\b")
+_SENTENCE_END = re.compile(r"(?<=[.!?…»”\"])\s")
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A message ready to send."""
+
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+def article_line(article: Article) -> str:
+    """Title and date, escaped."""
+    date = f", {article.date}" if article.date else ""
+    return f"{html.escape(article.title)}{html.escape(date)}"
+
+
+def citation_line(citation: Citation) -> str:
+    """``[1] Title, date, ¶ 6``."""
+    return (
+        f"[{citation.n}] {article_line(citation.hit.article)}, ¶ {citation.hit.passage.paragraph}"
+    )
+
+
+def render_answer(answer: Answer, answer_id: int, stamp: str) -> Rendered:
+    """The answer, its sources, a button per citation, and "More" when there is more."""
+    body = html.escape(answer.text)
+    if not answer.found:
+        body = f"<i>{body}</i>"
+    sources = "\n".join(citation_line(c) for c in answer.citations)
+    text = fit(body, f"\n\n<b>Sources</b>\n{sources}" if sources else "")
+    buttons = [
+        InlineKeyboardButton(f"[{c.n}]", callback_data=passage_data(c.hit.passage.id, stamp))
+        for c in answer.citations
+    ]
+    rows = [buttons] if buttons else []
+    if len(answer.hits) > len(answer.citations):
+        rows.append([InlineKeyboardButton("More", callback_data=more_data(answer_id, 1, stamp))])
+    return Rendered(text, InlineKeyboardMarkup(rows) if rows else None)
+
+
+def render_results_page(hits: list[Hit], page: int, answer_id: int, stamp: str) -> Rendered:
+    """Page ``page`` (from 1) of the further passages found for a question."""
+    first = (page - 1) * RESULTS_PER_PAGE
+    shown = hits[first : first + RESULTS_PER_PAGE]
+    blocks = [
+        f"<b>{first + i + 1}.</b> {article_line(hit.article)}, ¶ {hit.passage.paragraph}\n"
+        f"{html.escape(hit.passage.text)}"
+        for i, hit in enumerate(shown)
+    ]
+    pages = -(-len(hits) // RESULTS_PER_PAGE)
+    text = fit("\n\n".join(blocks), f"\n\n<i>Page {page} of {pages}</i>")
+    navigation = []
+    if page > 1:
+        navigation.append(
+            InlineKeyboardButton("‹ Back", callback_data=more_data(answer_id, page - 1, stamp))
+        )
+    if page < pages:
+        navigation.append(
+            InlineKeyboardButton("More ›", callback_data=more_data(answer_id, page + 1, stamp))
+        )
+    return Rendered(text, InlineKeyboardMarkup([navigation]) if navigation else None)
+
+
+def render_passage(index: StoredIndex, passage_id: int) -> str:
+    """One passage in full, with its article's title and date."""
+    passage = index.passages[passage_id]
+    article = index.articles[passage.source]
+    head = f"<b>{article_line(article)}</b>\n¶ {passage.paragraph} · {html.escape(passage.source)}"
+    return fit(f"{head}\n\n{html.escape(passage.text)}", "")
+
+
+def render_sources(index: StoredIndex, page: int, stamp: str) -> Rendered:
+    """Page ``page`` (from 1) of the briefing's articles."""
+    articles = list(index.articles.values())
+    pages = max(1, -(-len(articles) // SOURCES_PER_PAGE))
+    page = min(max(page, 1), pages)
+    first = (page - 1) * SOURCES_PER_PAGE
+    lines = [
+        f"{first + i + 1}. {article_line(a)} <i>({html.escape(a.language)})</i>"
+        for i, a in enumerate(articles[first : first + SOURCES_PER_PAGE])
+    ]
+    text = f"<b>Articles in the briefing</b> ({len(articles)})\n" + "\n".join(lines)
+    navigation = []
+    if page > 1:
+        navigation.append(
+            InlineKeyboardButton("‹ Back", callback_data=sources_data(page - 1, stamp))
+        )
+    if page < pages:
+        navigation.append(
+            InlineKeyboardButton("More ›", callback_data=sources_data(page + 1, stamp))
+        )
+    return Rendered(fit(text, ""), InlineKeyboardMarkup([navigation]) if navigation else None)
+
+
+def example_questions(index: StoredIndex, count: int = 3) -> list[str]:
+    """Questions the briefing can answer: what its most quoted people said, then its topics."""
+    speakers = Counter(
+        match.group(1).split()[-1] for p in index.passages for match in _SPEAKER.finditer(p.text)
+    )
+    questions = [f"What did {name} say?" for name, _ in speakers.most_common(count)]
+    for article in index.articles.values():
+        if len(questions) >= count:
+            break
+        questions.append(f"What does the briefing say about “{article.title}”?")
+    return questions[:count]
+
+
+def fit(body: str, tail: str, limit: int = MESSAGE_LIMIT) -> str:
+    """``body + tail`` within ``limit`` characters, ``body`` cut after a sentence if need be.
+
+    The cut falls between sentences of escaped text, never inside a tag or an entity.
+    """
+    if len(body) + len(tail) <= limit:
+        return body + tail
+    room = limit - len(tail) - len(" …")
+    cut = max((m.start() for m in _SENTENCE_END.finditer(body, 0, room)), default=-1)
+    if cut <= 0:
+        cut = body.rfind(" ", 0, room)
+    trimmed = body[: cut if cut > 0 else room]
+    trimmed = trimmed[: trimmed.rfind("&")] if trimmed.rfind("&") > trimmed.rfind(";") else trimmed
+    # Reopened tags are closed so the cut text still parses.
+    closing = "".join(f"</{tag}>" for tag in reversed(_open_tags(trimmed)))
+    return f"{trimmed} …{closing}{tail}"
+
+
+def _open_tags(text: str) -> list[str]:
+    stack: list[str] = []
+    for match in re.finditer(r"<(/?)([a-z]+)[^>]*>", text):
+        if match.group(1):
+            if stack and stack[-1] == match.group(2):
+                stack.pop()
+        else:
+            stack.append(match.group(2))
+    return stack
+
+
+# callback_data: at most 64 bytes, checked on the way back. The stamp ties a button to the
+# index it was made from; a rebuilt index makes old buttons stale rather than wrong.
+def passage_data(passage_id: int, stamp: str) -> str:
+    return f"p:{passage_id}:{stamp}"
+
+
+def more_data(answer_id: int, page: int, stamp: str) -> str:
+    return f"m:{answer_id}:{page}:{stamp}"
+
+
+def sources_data(page: int, stamp: str) -> str:
+    return f"s:{page}:{stamp}"
+
+
+_CALLBACK = re.compile(
+    r"^(?:p:(?P<passage>\d{1,9})|m:(?P<answer>\d{1,12}):(?P<page>\d{1,4})|s:(?P<sources>\d{1,4})):(?P<stamp>[0-9a-f]{8})$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Callback:
+    """A parsed button press."""
+
+    kind: str  # "passage", "more" or "sources"
+    number: int
+    page: int
+    stamp: str
+
+
+def parse_callback(data: str | None) -> Callback | None:
+    """The button a callback_data stands for; None for anything this bot did not make."""
+    match = _CALLBACK.match(data or "")
+    if match is None:
+        return None
+    if match["passage"]:
+        return Callback("passage", int(match["passage"]), 0, match["stamp"])
+    if match["answer"]:
+        return Callback("more", int(match["answer"]), int(match["page"]), match["stamp"])
+    return Callback("sources", 0, int(match["sources"]), match["stamp"])
