@@ -132,6 +132,16 @@ async def test_bad_input_gets_a_reply_or_silence(server: Any, bot: Any) -> None:
     assert "only read questions written as text" in sticker.params["text"]
     empty = await reply_to(server, USER, "/ask", user_id=USER)
     assert "followed by your question" in empty.params["text"]
+    for update in (
+        server.photo_message(USER, caption="What is this?", user_id=USER),
+        server.voice_message(USER, user_id=USER),
+    ):
+        hint = await reply_to_update(server, update)
+        assert "only read questions written as text" in hint.params["text"]
+    mention_only = await reply_to(
+        server, GROUP, f"@{server.username}", user_id=USER, chat_type="supergroup"
+    )
+    assert "Please send a question in words" in mention_only.params["text"]
     sent = len(server.calls("sendMessage"))
     server.push_update(server.sticker_message(GROUP, user_id=USER, chat_type="supergroup"))
     server.push_edited_message(USER, "What did Lavrov say?", user_id=USER)
