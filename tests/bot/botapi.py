@@ -1,16 +1,16 @@
-"""A stand-in for the Telegram Bot API HTTP server, for tests that drive the real PTB against it.
+"""A stand-in for the Telegram Bot API HTTP server, for tests that run the real PTB against it.
 
-Point PTB at it with ``ApplicationBuilder().token(api.token).base_url(api.base_url)
-.base_file_url(api.base_file_url)``. Behaviour follows the Bot API server and TDLib (the parts
-of ``telegram-bot-api/Client.cpp`` and ``td/telegram/MessageEntity.cpp`` that decide errors),
-so a test that passes here fails on Telegram only where the report in ``__doc__`` below says so.
+Point PTB at it: ``ApplicationBuilder().token(api.token).base_url(api.base_url)
+.base_file_url(api.base_file_url)``. Errors and their wording follow the Bot API server
+(telegram-bot-api Client.cpp) and TDLib (MessageEntity.cpp parse_html, fix_formatted_text), so
+PTB raises the same exceptions it would against Telegram.
 
-Not reproduced: Markdown parse modes (answered 400), auto-detected hashtags, cashtags, e-mails
-and phone numbers, link normalisation of ``<a href>``, entities nested in code/pre (TDLib drops
-them), flood limits (inject them with ``fail_next``), webhook delivery, inline messages.
+Deliberately not reproduced: Markdown/MarkdownV2 parse modes (answered 400), auto-detected
+hashtags, cashtags, e-mails and phone numbers, normalisation of ``<a href>`` links, dropping of
+entities nested in code/pre, flood limits (inject them with ``fail_next``), webhook delivery,
+inline messages, media sending methods (unknown methods answer 404 like Telegram).
 
-Blocking helpers (``wait_for``) must not be called from the event loop that runs the bot; use
-``wait_for_async`` there.
+``wait_for`` blocks: inside the event loop that runs the bot use ``wait_for_async``.
 """
 
 from __future__ import annotations

@@ -196,3 +196,15 @@ async def test_token_never_logged(server: Any, index_settings: IndexSettings) ->
     logged = buffer.getvalue()
     assert "<token>" in logged, "PTB logs request URLs at DEBUG: the filter must have redacted some"
     assert TOKEN not in logged and TOKEN.split(":")[1] not in logged
+
+
+@pytest.mark.asyncio
+async def test_an_error_is_logged_and_the_user_told_without_details(
+    server: Any, bot: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.fail_next("sendMessage", 500, description="Internal Server Error: boom")
+    server.push_message(USER, "What did Lavrov say?", user_id=USER)
+    calls = await wait_for(server, "sendMessage", count=2, timeout=15)
+    assert calls[0].status == 500
+    assert calls[1].params["text"] == "Sorry, something went wrong. Please try again."
+    assert any(record.levelno == logging.ERROR for record in caplog.records)
