@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from index.config import IndexSettings
+from index.config import IndexSettings, env_value
 from index.errors import ConfigError
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
@@ -50,8 +50,7 @@ class BotSettings:
         env = os.environ if environ is None else environ
 
         def get(name: str) -> str | None:
-            value = env.get(name, "").strip()
-            return value or None
+            return env_value(env, name)
 
         token = get("TELEGRAM_BOT_TOKEN")
         if token is not None and not _TOKEN.match(token):

@@ -41,8 +41,7 @@ class IndexSettings:
         env = os.environ if environ is None else environ
 
         def get(name: str) -> str | None:
-            value = env.get(name, "").strip()
-            return value or None
+            return env_value(env, name)
 
         log_level = (get("LOG_LEVEL") or "INFO").upper()
         if log_level not in LOG_LEVELS:
@@ -56,3 +55,8 @@ class IndexSettings:
             embedding_model=get("EMBEDDING_MODEL") or DEFAULT_MODEL,
             log_level=log_level,
         )
+
+
+def env_value(env: Mapping[str, str], name: str) -> str | None:
+    """The variable's value without surrounding blanks; None when unset or empty."""
+    return env.get(name, "").strip() or None

@@ -315,7 +315,8 @@ async def test_polling_application_echoes_a_message_once(api: BotApiServer) -> N
     api.push_message(-100, "/ask@someone_else_bot", chat_type="group", user_id=7)
     last = api.push_message(-100, "/ask@briefing_test_bot", chat_type="group", user_id=7)
     await api.wait_for_async("sendMessage", count=2)
-    answered = len(api.wait_for("getUpdates"))  # then one more poll: room for a duplicate
+    answered = len([c for c in api.calls("getUpdates") if c.status])  # one more: room for a
+    # duplicate delivery to show up
     await api.wait_for_async("getUpdates", count=answered + 1)
     await app.updater.stop()
     await app.stop()
