@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import cast
 
 from index.answers import Answerer
+from index.bench import run_bench
 from index.build import BuildReport, build_index
 from index.config import IndexSettings
 from index.embedding import load_embedder
@@ -41,7 +42,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(settings.log_level)
         if getattr(args, "index", None):
             settings = replace(settings, index_dir=args.index)
-        command = {"build": _build, "info": _info, "search": _search, "eval": _eval}[args.command]
+        commands = {
+            "build": _build,
+            "info": _info,
+            "search": _search,
+            "eval": _eval,
+            "bench": _bench,
+        }
+        command = commands[args.command]
         return command(args, settings)
     except BriefingError as error:
         print(f"briefing-index: error: {error}", file=sys.stderr)
@@ -79,6 +87,15 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help="one JSON object per question")
     search.add_argument("--mode", choices=RETRIEVAL_MODES, default="hybrid", help="retriever")
     _add_eval_parser(commands)
+    bench = commands.add_parser("bench", help="measure speed and memory on this machine")
+    bench.add_argument(
+        "--seeds", type=Path, help="articles to build and ask about (default: seeds)"
+    )
+    bench.add_argument(
+        "--questions", type=Path, default=Path("eval/seed_questions.jsonl"), help="question set"
+    )
+    bench.add_argument("--rounds", type=_positive, default=3, help="times each question is asked")
+    bench.add_argument("--json", action="store_true", help="print the figures as JSON")
     return parser
 
 
@@ -258,3 +275,31 @@ def _abstention_text(scores: AbstentionScores) -> str:
         f"{scores.wrongly_answered} of {scores.unanswerable} unanswerable ones; the best threshold "
         f"for the score alone is {scores.best_threshold:.3f} ({scores.best_errors} errors)"
     )
+
+
+def _bench(args: argparse.Namespace, settings: IndexSettings) -> int:
+    questions = [q.question for q in read_question_set(args.questions)]
+    if not questions:
+        raise BriefingError(f"no questions in {args.questions}")
+    embedder = load_embedder(settings.embedding_model)
+    report = run_bench(embedder, args.seeds or settings.seeds_dir, questions, args.rounds)
+    if args.json:
+        print(json.dumps(report.as_dict()))
+        return 0
+    latency, build = report.latency, report.build
+    print(f"model {report.model}")
+    rows = [
+        ("answer pipeline, ms per question", latency.pipeline_p50_ms, latency.pipeline_p95_ms),
+        ("floor: encode_query + one FAISS search, ms", latency.floor_p50_ms, latency.floor_p95_ms),
+    ]
+    print(f"{'measure':44} {'p50':>9} {'p95':>9}")
+    for name, p50, p95 in rows:
+        print(f"{name:44} {p50:>9.1f} {p95:>9.1f}")
+    print(f"pipeline / floor at p50: {latency.ratio_p50:.2f} (goal <= 1.3)")
+    print(
+        f"full build: {build.passages} passages + sentences = {build.texts} texts in "
+        f"{build.build_seconds:.2f} s; encoding them alone {build.encode_seconds:.2f} s; "
+        f"throughput ratio {build.ratio:.2f} (goal >= 0.9)"
+    )
+    print(f"peak memory of this process: {report.peak_rss_mib:.0f} MiB")
+    return 0
