@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from bot.redaction import install_redaction
 from bot.service import BriefingService
 from bot.terminal import answer_json, answer_text
 from index.answers import Answerer
+from index.cli import questions_from
 from index.config import IndexSettings
 from index.embedding import load_embedder
 from index.errors import BriefingError
@@ -75,17 +76,10 @@ def open_answerer(settings: IndexSettings) -> Answerer:
 
 def _ask(settings: IndexSettings, question: str | None, as_json: bool) -> int:
     answerer = open_answerer(settings)
-    for line in _questions(question):
+    for line in questions_from(question):
         answer = answerer.answer(line)
         print(answer_json(answer) if as_json else answer_text(answer), flush=True)
     return 0
-
-
-def _questions(question: str | None) -> Iterator[str]:
-    lines = [question] if question is not None else sys.stdin
-    for line in lines:
-        if line.strip():
-            yield line.strip()
 
 
 def _chat(settings: IndexSettings) -> int:

@@ -179,18 +179,16 @@ def _info(args: argparse.Namespace, settings: IndexSettings) -> int:
 def _search(args: argparse.Namespace, settings: IndexSettings) -> int:
     index = load_index(settings.index_dir, expected_model=settings.embedding_model)
     searcher = Searcher(index, load_embedder(settings.embedding_model), mode=args.mode)
-    for question in _questions(args.question):
+    for question in questions_from(args.question):
         hits = searcher.search(question, k=args.k)
         print(_hits_json(question, hits) if args.json else hits_text(question, hits), flush=True)
     return 0
 
 
-def _questions(question: str | None) -> Iterator[str]:
-    if question is not None:
-        if question.strip():
-            yield question.strip()
-        return
-    for line in sys.stdin:
+def questions_from(question: str | None) -> Iterator[str]:
+    """The question given, or one question per non-blank line of standard input."""
+    lines = [question] if question is not None else sys.stdin
+    for line in lines:
         if line.strip():
             yield line.strip()
 
