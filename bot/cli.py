@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from telegram import Update
+from telegram import Bot, Update
+from telegram.error import InvalidToken, NetworkError
+from telegram.ext import Application
 
 from bot.app import build_application
 from bot.config import BotSettings
-from bot.redaction import install_redaction
+from bot.redaction import install_redaction, redact
 from bot.service import BriefingService
 from bot.terminal import answer_json, answer_text
 from index.answers import Answerer
@@ -97,8 +100,35 @@ def _chat(settings: IndexSettings) -> int:
 
 def run_bot(settings: BotSettings) -> int:
     """Runs the Telegram bot until SIGINT or SIGTERM; long polling, or a webhook if configured."""
-    service = BriefingService(settings.index)
-    application = build_application(settings, service)
+    try:
+        # Checked before the Application starts: its own retry loop would log a traceback.
+        asyncio.run(_check_token(settings))
+        service = BriefingService(settings.index)
+        _serve(build_application(settings, service), settings)
+    except InvalidToken:
+        print(
+            "briefing-bot: error: Telegram refused TELEGRAM_BOT_TOKEN: copy the token again from "
+            "@BotFather (/mybots → your bot → API Token)",
+            file=sys.stderr,
+        )
+        return 1
+    except NetworkError as error:
+        print(
+            f"briefing-bot: error: cannot reach the Bot API at {settings.api_base_url} "
+            f"({redact(str(error))}): check the network or TELEGRAM_API_BASE_URL",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+async def _check_token(settings: BotSettings) -> None:
+    assert settings.token is not None
+    async with Bot(settings.token, base_url=settings.api_base_url) as bot:
+        await bot.get_me()
+
+
+def _serve(application: Application, settings: BotSettings) -> None:  # type: ignore[type-arg]
     if settings.webhook_url:
         application.run_webhook(
             listen="0.0.0.0",
@@ -109,4 +139,3 @@ def run_bot(settings: BotSettings) -> int:
         )
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
-    return 0

@@ -64,3 +64,28 @@ def test_bot_process_answers_and_stops_on_sigterm(environment: dict[str, str]) -
     assert "Traceback" not in stderr
     assert TOKEN not in stdout + stderr and TOKEN.split(":")[1] not in stderr
     assert "<token>" in stderr  # DEBUG logs carried request URLs, redacted
+
+
+def test_refused_token_is_one_line_without_traceback(tmp_path: Path) -> None:
+    """A token the server refuses: a one-line error naming what to do, exit 1."""
+    script = Path(sys.executable).with_name("briefing-bot")
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    build_index(seeds, tmp_path / "index", SentenceTransformerEmbedder(MINILM))
+    with BotApiServer(token="111:AAAAAAAAAAAAAAAAAAAAAAAAAAAAA") as server:
+        result = subprocess.run(
+            [str(script)],
+            env={
+                **os.environ,
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_API_BASE_URL": server.base_url,
+                "BRIEFING_INDEX_DIR": str(tmp_path / "index"),
+                "EMBEDDING_MODEL": MINILM,
+            },
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 1
+    assert "Telegram refused TELEGRAM_BOT_TOKEN" in result.stderr
+    assert "Traceback" not in result.stderr and TOKEN not in result.stderr
