@@ -88,6 +88,8 @@ def _ask(settings: IndexSettings, question: str | None, as_json: bool) -> int:
 def _chat(settings: IndexSettings) -> int:
     answerer = open_answerer(settings)
     interactive = sys.stdin.isatty()
+    if interactive:
+        print("Ask a question about the briefing, in any language (Ctrl-D to leave).")
     while True:
         if interactive:
             print("? ", end="", flush=True)

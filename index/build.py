@@ -79,6 +79,12 @@ def build_index(
         articles = [doc.article for doc in ingested.documents]
         up_to_date = _is_up_to_date(previous, articles, passages, ingested.skipped)
         embedded = 0
+        if (
+            not up_to_date
+            and previous is not None
+            and previous.manifest.dimension != embedder.dimension
+        ):
+            previous = None  # same name, other vectors: nothing can be reused
         if not up_to_date:
             reused = _reused_vectors(previous, ingested.documents, spans)
             vectors, sentence_vectors, embedded = _embed_missing(
@@ -148,8 +154,10 @@ def _reusable_index(
     except BriefingError as error:
         logger.info("re-embedding everything: %s", error)
         return None
-    if previous.manifest.chunking != chunking or previous.manifest.dimension != embedder.dimension:
-        logger.info("re-embedding everything: chunking or dimension changed")
+    # The model name was checked on load; its dimension is not, so that an up-to-date index
+    # is recognised without loading the model.
+    if previous.manifest.chunking != chunking:
+        logger.info("re-embedding everything: chunking changed")
         return None
     return previous
 

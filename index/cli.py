@@ -15,7 +15,7 @@ from index.answers import Answerer
 from index.bench import run_bench
 from index.build import BuildReport, build_index
 from index.config import IndexSettings
-from index.embedding import load_embedder
+from index.embedding import LazyEmbedder, load_embedder
 from index.errors import BriefingError
 from index.evaluation import (
     AbstentionScores,
@@ -126,7 +126,7 @@ def _positive(value: str) -> int:
 def _build(args: argparse.Namespace, settings: IndexSettings) -> int:
     seeds_dir = args.seeds or settings.seeds_dir
     find_article_files(seeds_dir)  # a missing folder is reported before the model loads
-    embedder = load_embedder(settings.embedding_model)
+    embedder = LazyEmbedder(settings.embedding_model, load_embedder)
     report = build_index(
         seeds_dir,
         settings.index_dir,

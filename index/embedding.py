@@ -155,3 +155,34 @@ class SentenceTransformerEmbedder:
 def load_embedder(model_name: str) -> Embedder:
     """The embedder for a configured model name; the one place that picks an implementation."""
     return SentenceTransformerEmbedder(model_name)
+
+
+class LazyEmbedder:
+    """An ``Embedder`` that loads its model on first use.
+
+    A build that finds the index up to date then never pays the seconds a model takes to load.
+    """
+
+    def __init__(self, model_name: str, load: Callable[[str], Embedder] = load_embedder) -> None:
+        self._name = model_name
+        self._load = load
+        self._loaded: Embedder | None = None
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dimension(self) -> int:
+        return self._embedder().dimension
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        return self._embedder().embed_passages(texts)
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        return self._embedder().embed_queries(texts)
+
+    def _embedder(self) -> Embedder:
+        if self._loaded is None:
+            self._loaded = self._load(self._name)
+        return self._loaded

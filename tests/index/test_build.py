@@ -7,6 +7,7 @@ import pytest
 
 from index.build import build_index
 from index.chunking import ChunkingParams
+from index.embedding import LazyEmbedder
 from index.errors import SeedsError
 from index.records import Passage
 from index.store import StoredIndex, load_index
@@ -138,3 +139,30 @@ def test_no_readable_article_is_an_error(
     with pytest.raises(SeedsError, match="no readable article"):
         build_index(tmp_path / "seeds", index_dir, fake_embedder)
     assert not index_dir.exists()
+
+
+def test_an_up_to_date_build_never_loads_the_model(seeds_dir: Path, index_dir: Path) -> None:
+    loads: list[str] = []
+
+    def load(name: str) -> FakeEmbedder:
+        loads.append(name)
+        return FakeEmbedder(name=name)
+
+    first = build_index(seeds_dir, index_dir, LazyEmbedder("fake-hashing-256", load))
+    assert first.written and loads == ["fake-hashing-256"]
+    again = build_index(seeds_dir, index_dir, LazyEmbedder("fake-hashing-256", load))
+    assert not again.written and loads == ["fake-hashing-256"]
+    (seeds_dir / "new.txt").write_text("New\n\nA new paragraph.\n", encoding="utf-8")
+    changed = build_index(seeds_dir, index_dir, LazyEmbedder("fake-hashing-256", load))
+    assert changed.written and changed.embedded == 1 and len(loads) == 2
+
+
+def test_same_name_other_dimension_re_embeds_everything(
+    seeds_dir: Path, index_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    build_index(seeds_dir, index_dir, fake_embedder)
+    (seeds_dir / "new.txt").write_text("New\n\nA new paragraph.\n", encoding="utf-8")
+    wider = FakeEmbedder(dimension=512)  # same name as the fixture's, other vectors
+    report = build_index(seeds_dir, index_dir, wider)
+    assert report.embedded == report.passages
+    assert load_index(index_dir).manifest.dimension == 512
