@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE ?= 1
 
-.PHONY: run test lint typecheck unit index clean
+.PHONY: run test lint typecheck unit index bench clean
 
 # torch first and pinned: its CPU build; anything that pulls torch in before it brings CUDA.
 $(STAMP): pyproject.toml
@@ -22,6 +22,9 @@ run: $(STAMP) index
 
 index: $(STAMP)
 	@$(BIN)/briefing-index build
+
+bench: $(STAMP)
+	@$(BIN)/briefing-index bench
 
 test: lint typecheck unit
 
