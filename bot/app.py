@@ -260,11 +260,19 @@ async def _answer(update: Update, context: Context, question: str) -> None:
     await _send(update, render_answer(answer, key, service.stamp))
 
 
+def _mentions_of(message: Message, username: str) -> list[str]:
+    """The ``@username`` mentions of this bot in the message, as written."""
+    return [
+        value
+        for value in message.parse_entities([MessageEntity.MENTION]).values()
+        if value.lstrip("@").lower() == username.lower()
+    ]
+
+
 def _without_mention(message: Message, username: str) -> str:
     text = message.text or ""
-    for value in message.parse_entities([MessageEntity.MENTION]).values():
-        if value.lstrip("@").lower() == username.lower():
-            text = text.replace(value, " ")
+    for value in _mentions_of(message, username):
+        text = text.replace(value, " ")
     return text
 
 
@@ -355,11 +363,7 @@ async def _group_text(update: Update, context: Context) -> None:
     """In groups: answer mentions of this bot and replies to its messages, ignore the rest."""
     message = update.effective_message
     assert message is not None
-    username = context.bot.username.lower()
-    mentioned = any(
-        value.lstrip("@").lower() == username
-        for value in message.parse_entities([MessageEntity.MENTION]).values()
-    )
+    mentioned = bool(_mentions_of(message, context.bot.username))
     replied = (
         message.reply_to_message is not None
         and message.reply_to_message.from_user is not None
