@@ -152,7 +152,7 @@ def _compose(
 
 
 def _text(hit: Hit, span: tuple[int, int]) -> str:
-    return hit.passage.text[span[0] - hit.passage.start : span[1] - hit.passage.start]
+    return hit.passage.excerpt(*span)
 
 
 def _with_quotes(
@@ -181,12 +181,7 @@ def _quote(hit: Hit, spans: list[tuple[int, int]] | tuple[tuple[int, int], ...])
     pieces: list[str] = []
     previous_end: int | None = None
     for start, end in spans:
-        if (
-            previous_end is not None
-            and hit.passage.text[
-                previous_end - hit.passage.start : start - hit.passage.start
-            ].strip()
-        ):
+        if previous_end is not None and hit.passage.excerpt(previous_end, start).strip():
             pieces.append("…")
         pieces.append(_text(hit, (start, end)))
         previous_end = end

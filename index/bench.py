@@ -85,11 +85,9 @@ def run_bench(
         report = build_index(seeds_dir, index_dir, embedder, full=True)
         build_seconds = time.perf_counter() - started
         index = load_index(index_dir, expected_model=embedder.name)
+        # The same texts the build embedded: passages, and sentences needing their own vector.
         texts = [p.text for p in index.passages] + [
-            p.text[a - p.start : b - p.start]
-            for p in index.passages
-            for a, b in p.sentences
-            if (a, b) != (p.start, p.end)
+            text for p in index.passages for text in p.sentences_to_embed()
         ]
         encode_seconds = _seconds(lambda: embedder.embed_passages(texts))
         answerer = Answerer(Searcher(index, embedder))

@@ -17,7 +17,14 @@ from index.errors import BriefingError, SeedsError
 from index.ingest import Document, Ingested, SkippedFile, ingest
 from index.manifest import Manifest
 from index.records import Article, Passage
-from index.store import FAISS_DESCRIPTION, StoredIndex, build_lock, load_index, write_index
+from index.store import (
+    FAISS_DESCRIPTION,
+    StoredIndex,
+    build_lock,
+    load_index,
+    sentence_row_starts,
+    write_index,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -215,8 +222,7 @@ def _embed_missing(
     progress: bool,
 ) -> tuple[Vectors, Vectors, int]:
     """Passage and sentence vectors: reused where possible, embedded in batches otherwise."""
-    counts = [len(p.sentences) for p in passages]
-    first_row = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
+    first_row = sentence_row_starts(passages)
     vectors = np.zeros((len(passages), embedder.dimension), dtype=np.float32)
     sentences = np.zeros((int(first_row[-1]), embedder.dimension), dtype=np.float32)
     jobs: list[tuple[Vectors, int, str]] = []  # (array, row, text) still to embed
@@ -227,10 +233,8 @@ def _embed_missing(
             continue
         for row in rows:
             jobs.append((vectors, row, passages[row].text))
-            for offset, (start, end) in enumerate(passages[row].sentences):
-                text = passages[row].text[start - passages[row].start : end - passages[row].start]
-                if (start, end) != (passages[row].start, passages[row].end):
-                    jobs.append((sentences, int(first_row[row]) + offset, text))
+            for offset, text in enumerate(passages[row].sentences_to_embed()):
+                jobs.append((sentences, int(first_row[row]) + offset, text))
     with tqdm(total=len(jobs), unit="text", desc="Embedding", disable=not progress) as bar:
         for first in range(0, len(jobs), EMBED_BATCH):
             batch = jobs[first : first + EMBED_BATCH]
@@ -241,7 +245,7 @@ def _embed_missing(
             bar.update(len(batch))
     # A passage that is one sentence has that sentence's vector: it was embedded once.
     for row, passage in enumerate(passages):
-        if passage.sentences == ((passage.start, passage.end),) and passage.source not in reused:
+        if passage.is_one_sentence and passage.source not in reused:
             sentences[first_row[row]] = vectors[row]
     return vectors, sentences, sum(1 for job in jobs if job[0] is vectors)
 

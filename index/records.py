@@ -44,6 +44,19 @@ class Passage:
     text: str
     sentences: tuple[tuple[int, int], ...] = ()
 
+    def excerpt(self, start: int, end: int) -> str:
+        """The passage's text between two offsets into the article."""
+        return self.text[start - self.start : end - self.start]
+
+    @property
+    def is_one_sentence(self) -> bool:
+        """True when the passage is exactly one sentence, so one vector serves both."""
+        return self.sentences == ((self.start, self.end),)
+
+    def sentences_to_embed(self) -> list[str]:
+        """The sentence texts that need vectors of their own (none for a one-sentence passage)."""
+        return [] if self.is_one_sentence else [self.excerpt(a, b) for a, b in self.sentences]
+
 
 @dataclass(frozen=True, slots=True)
 class Hit:

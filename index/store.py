@@ -69,13 +69,18 @@ class StoredIndex:
     @cached_property
     def sentence_rows(self) -> npt.NDArray[np.int64]:
         """Passage ``i``'s sentences are rows ``sentence_rows[i]:sentence_rows[i + 1]``."""
-        counts = [len(passage.sentences) for passage in self.passages]
-        return np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
+        return sentence_row_starts(self.passages)
 
     def passage_sentence_vectors(self, passage_id: int) -> Vectors:
         """The vectors of one passage's sentences."""
         rows = self.sentence_rows
         return self.sentence_matrix[rows[passage_id] : rows[passage_id + 1]]
+
+
+def sentence_row_starts(passages: list[Passage]) -> npt.NDArray[np.int64]:
+    """Where each passage's sentences start among all sentence vectors, plus the total."""
+    counts = [len(passage.sentences) for passage in passages]
+    return np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
 
 
 def _flat_view(index: Any) -> Vectors:

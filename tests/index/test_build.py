@@ -60,7 +60,7 @@ def test_full_build_re_embeds_everything(
 
 
 def _sentence_texts(passage: Passage) -> list[str]:
-    return [passage.text[a - passage.start : b - passage.start] for a, b in passage.sentences]
+    return [passage.excerpt(a, b) for a, b in passage.sentences]
 
 
 def _texts_to_embed(passages: list[Passage]) -> list[str]:
