@@ -73,7 +73,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def open_answerer(settings: IndexSettings) -> Answerer:
     """The answer pipeline over the configured index and model."""
-    index = load_index(settings.index_dir, expected_model=settings.embedding_model)
+    index = load_index(
+        settings.index_dir,
+        expected_model=settings.embedding_model,
+        backend=settings.vector_backend(),
+    )
     return Answerer(Searcher(index, load_embedder(settings.embedding_model)))
 
 

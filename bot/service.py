@@ -59,7 +59,11 @@ class BriefingService:
 
     def _load(self) -> _Loaded:
         stamp = self._manifest_stamp()
-        index = load_index(self.settings.index_dir, expected_model=self.embedder.name)
+        index = load_index(
+            self.settings.index_dir,
+            expected_model=self.embedder.name,
+            backend=self.settings.vector_backend(),
+        )
         return _Loaded(Answerer(Searcher(index, self.embedder)), stamp)
 
     def _manifest_stamp(self) -> float:
@@ -97,7 +101,11 @@ class BriefingService:
         """
         async with self._rebuild_lock:
             report = await asyncio.to_thread(
-                build_index, self.settings.seeds_dir, self.settings.index_dir, self.embedder
+                build_index,
+                self.settings.seeds_dir,
+                self.settings.index_dir,
+                self.embedder,
+                backend=self.settings.vector_backend(),
             )
             await self.reload_if_changed()
             return report

@@ -131,7 +131,7 @@ class Answerer:
         pool = [h for h in hits[:_MAX_CITATIONS] if h.score >= self.threshold] or hits[:1]
         index = self.searcher.index
         spans = [(hit, span) for hit in pool for span in hit.passage.sentences]
-        vectors = np.concatenate([index.passage_sentence_vectors(hit.passage.id) for hit in pool])
+        vectors = index.sentence_vectors_of(np.array([hit.passage.id for hit in pool], np.int64))
         similarity = vectors @ query
         best = float(similarity.max())
         chosen: dict[int, list[tuple[int, int]]] = {}

@@ -15,14 +15,12 @@ from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
 
-import faiss
-import numpy as np
-
 from index.answers import Answerer
 from index.build import build_index
 from index.embedding import Embedder
 from index.search import Searcher
 from index.store import load_index
+from index.vectorstore import VectorStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,14 +98,14 @@ def run_bench(
 
 def _latency(answerer: Answerer, questions: Sequence[str], rounds: int) -> LatencyFigures:
     """The pipeline and its floor (the model's own encode plus one FAISS search), interleaved."""
-    embedder, vectors = answerer.searcher.embedder, answerer.searcher.index.vectors
+    embedder, store = answerer.searcher.embedder, answerer.searcher.index.passage_store
     answerer.answer(questions[0])  # warm-up: first calls pay for lazy initialisation
     pipeline: list[float] = []
     floor: list[float] = []
     for _ in range(rounds):
         for question in questions:
             pipeline.append(_seconds(partial(answerer.answer, question)))
-            floor.append(_seconds(partial(_floor, embedder, vectors, question)))
+            floor.append(_seconds(partial(_floor, embedder, store, question)))
     return LatencyFigures(
         len(questions),
         _ms(statistics.median(pipeline)),
@@ -117,8 +115,8 @@ def _latency(answerer: Answerer, questions: Sequence[str], rounds: int) -> Laten
     )
 
 
-def _floor(embedder: Embedder, vectors: faiss.Index, question: str) -> object:
-    return vectors.search(np.ascontiguousarray(embedder.embed_queries([question])), 5)
+def _floor(embedder: Embedder, store: VectorStore, question: str) -> object:
+    return store.search(embedder.embed_queries([question]), 5)
 
 
 def _seconds(work: Callable[[], object]) -> float:

@@ -18,13 +18,13 @@ from index.ingest import Document, Ingested, SkippedFile, ingest
 from index.manifest import Manifest
 from index.records import Article, Passage
 from index.store import (
-    FAISS_DESCRIPTION,
     StoredIndex,
     build_lock,
     load_index,
     sentence_row_starts,
     write_index,
 )
+from index.vectorstore import FaissBackend, VectorBackend
 
 logger = logging.getLogger(__name__)
 
@@ -57,11 +57,13 @@ def build_index(
     chunking: ChunkingParams | None = None,
     full: bool = False,
     progress: bool = False,
+    backend: VectorBackend | None = None,
 ) -> BuildReport:
     """Builds the index of every article under ``seeds_dir`` into ``index_dir``.
 
     Incremental unless ``full``: an article whose bytes are unchanged since the previous
-    build of the same model and chunking keeps its stored vectors.
+    build of the same model and chunking keeps its stored vectors. The vectors go to
+    ``backend`` (FAISS files in the index folder by default).
 
     Raises:
         SeedsError: No readable article under ``seeds_dir``.
@@ -80,11 +82,12 @@ def build_index(
                     else ""
                 )
             )
-        previous = None if full else _reusable_index(index_dir, embedder, chunking)
+        previous = None if full else _reusable_index(index_dir, embedder, chunking, backend)
         spans = {doc.article.source: chunk_document(doc, chunking) for doc in ingested.documents}
         passages = _number_passages(ingested.documents, spans)
         articles = [doc.article for doc in ingested.documents]
-        up_to_date = _is_up_to_date(previous, articles, passages, ingested.skipped)
+        backend = backend or FaissBackend()
+        up_to_date = _is_up_to_date(previous, articles, passages, ingested.skipped, backend)
         embedded = 0
         if (
             not up_to_date
@@ -98,7 +101,7 @@ def build_index(
                 embedder, passages, reused, progress
             )
             manifest = _manifest(embedder, chunking, ingested, passages, embedded, started)
-            write_index(index_dir, manifest, articles, passages, vectors, sentence_vectors)
+            write_index(index_dir, manifest, articles, passages, vectors, sentence_vectors, backend)
     return BuildReport(
         index_dir=index_dir,
         articles=len(articles),
@@ -130,7 +133,6 @@ def _manifest(
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         build_seconds=round(time.perf_counter() - started, 3),
         embedded=embedded,
-        faiss_index=FAISS_DESCRIPTION,
         skipped={skip.source: skip.reason for skip in ingested.skipped},
     )
 
@@ -140,10 +142,12 @@ def _is_up_to_date(
     articles: list[Article],
     passages: list[Passage],
     skipped: list[SkippedFile],
+    backend: VectorBackend,
 ) -> bool:
     """True when the stored index already holds exactly these articles and passages."""
     return (
         previous is not None
+        and previous.manifest.vector_store == backend.kind
         and list(previous.articles.values()) == articles
         and previous.passages == passages
         and previous.manifest.skipped == {skip.source: skip.reason for skip in skipped}
@@ -151,13 +155,13 @@ def _is_up_to_date(
 
 
 def _reusable_index(
-    index_dir: Path, embedder: Embedder, chunking: ChunkingParams
+    index_dir: Path, embedder: Embedder, chunking: ChunkingParams, backend: VectorBackend | None
 ) -> StoredIndex | None:
     """The previous index, if its vectors can be reused by this build."""
     if not index_dir.exists():
         return None
     try:
-        previous = load_index(index_dir, expected_model=embedder.name)
+        previous = load_index(index_dir, expected_model=embedder.name, backend=backend)
     except BriefingError as error:
         logger.info("re-embedding everything: %s", error)
         return None
@@ -207,11 +211,8 @@ def _reused_vectors(
             (p.start, p.end, p.sentences) for p in old
         ] != [(s.start, s.end, s.sentences) for s in spans[source]]:
             continue
-        sentence_rows = [previous.passage_sentence_vectors(p.id) for p in old]
-        reused[source] = (
-            previous.passage_matrix[[p.id for p in old]],
-            np.concatenate(sentence_rows),
-        )
+        ids = np.array([p.id for p in old], dtype=np.int64)
+        reused[source] = (previous.passage_vectors(ids), previous.sentence_vectors_of(ids))
     return reused
 
 

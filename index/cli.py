@@ -133,6 +133,7 @@ def _build(args: argparse.Namespace, settings: IndexSettings) -> int:
         embedder,
         full=args.full,
         progress=sys.stderr.isatty(),
+        backend=settings.vector_backend(),
     )
     print(_summary(report))
     return 0
@@ -153,7 +154,7 @@ def _summary(report: BuildReport) -> str:
 
 
 def _info(args: argparse.Namespace, settings: IndexSettings) -> int:
-    index = load_index(settings.index_dir)
+    index = load_index(settings.index_dir, backend=settings.vector_backend())
     manifest = index.manifest
     if args.json:
         print(manifest.to_json(), end="")
@@ -162,7 +163,8 @@ def _info(args: argparse.Namespace, settings: IndexSettings) -> int:
     took = f"{manifest.build_seconds:.1f} s"
     print(f"Built       {manifest.built_at} in {took} (format {manifest.format_version})")
     print(f"Model       {manifest.model} ({manifest.dimension} dimensions)")
-    print(f"FAISS       {manifest.faiss_index}")
+    for label, store in (("Passages", index.passage_store), ("Sentences", index.sentence_store)):
+        print(f"{label:<11} {store.size} vectors in {manifest.vector_store}: {store.describe()}")
     print(f"Chunking    paragraphs; split at sentences above {manifest.chunking.max_words} words")
     print(f"Contents    {manifest.articles} articles, {manifest.passages} passages")
     for article in index.articles.values():
@@ -177,7 +179,11 @@ def _info(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 
 def _search(args: argparse.Namespace, settings: IndexSettings) -> int:
-    index = load_index(settings.index_dir, expected_model=settings.embedding_model)
+    index = load_index(
+        settings.index_dir,
+        expected_model=settings.embedding_model,
+        backend=settings.vector_backend(),
+    )
     searcher = Searcher(index, load_embedder(settings.embedding_model), mode=args.mode)
     for question in questions_from(args.question):
         hits = searcher.search(question, k=args.k)
@@ -234,7 +240,11 @@ def _eval(args: argparse.Namespace, settings: IndexSettings) -> int:
     else:
         questions = read_question_set(Path(args.target))[: args.limit]
         title = f"question set {args.target}"
-        index = load_index(settings.index_dir, expected_model=settings.embedding_model)
+        index = load_index(
+            settings.index_dir,
+            expected_model=settings.embedding_model,
+            backend=settings.vector_backend(),
+        )
         embedder = load_embedder(settings.embedding_model)
         queries = embed_questions(embedder, questions)
         scores = {

@@ -9,10 +9,12 @@ from pathlib import Path
 
 from index.embedding import DEFAULT_MODEL
 from index.errors import ConfigError
+from index.vectorstore import FaissBackend, VectorBackend
 
 DEFAULT_SEEDS_DIR = Path("seeds")
 DEFAULT_INDEX_DIR = Path("var/index")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+VECTOR_STORES = ("faiss", "qdrant")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,12 +26,18 @@ class IndexSettings:
         index_dir: ``BRIEFING_INDEX_DIR``, default ``var/index``.
         embedding_model: ``EMBEDDING_MODEL``, a hub name or a local folder.
         log_level: ``LOG_LEVEL``, one of ``LOG_LEVELS``.
+        vector_store: ``BRIEFING_VECTOR_STORE``, ``faiss`` (files in the index folder, the
+            default) or ``qdrant``.
+        qdrant_url: ``QDRANT_URL``, where Qdrant is: an ``http(s)://`` URL of a server or
+            cluster, a local folder (embedded), or ``:memory:``. Needed for ``qdrant``.
     """
 
     seeds_dir: Path = DEFAULT_SEEDS_DIR
     index_dir: Path = DEFAULT_INDEX_DIR
     embedding_model: str = DEFAULT_MODEL
     log_level: str = "INFO"
+    vector_store: str = "faiss"
+    qdrant_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> IndexSettings:
@@ -49,12 +57,33 @@ class IndexSettings:
                 f"LOG_LEVEL={env.get('LOG_LEVEL')!r} is not a log level: use one of "
                 f"{', '.join(LOG_LEVELS)}, e.g. LOG_LEVEL=INFO"
             )
+        vector_store = (get("BRIEFING_VECTOR_STORE") or "faiss").lower()
+        if vector_store not in VECTOR_STORES:
+            raise ConfigError(
+                f"BRIEFING_VECTOR_STORE={vector_store!r} is not a vector store: use one of "
+                f"{', '.join(VECTOR_STORES)}, e.g. BRIEFING_VECTOR_STORE=faiss"
+            )
+        if vector_store == "qdrant" and not get("QDRANT_URL"):
+            raise ConfigError(
+                "BRIEFING_VECTOR_STORE=qdrant needs QDRANT_URL: a server, e.g. "
+                "QDRANT_URL=http://localhost:6333, or a local folder, e.g. QDRANT_URL=var/qdrant"
+            )
         return cls(
             seeds_dir=Path(get("BRIEFING_SEEDS_DIR") or DEFAULT_SEEDS_DIR).expanduser(),
             index_dir=Path(get("BRIEFING_INDEX_DIR") or DEFAULT_INDEX_DIR).expanduser(),
             embedding_model=get("EMBEDDING_MODEL") or DEFAULT_MODEL,
             log_level=log_level,
+            vector_store=vector_store,
+            qdrant_url=get("QDRANT_URL"),
         )
+
+    def vector_backend(self) -> VectorBackend:
+        """The backend new indexes keep their vectors in."""
+        if self.vector_store == "qdrant" and self.qdrant_url:
+            from index.vectorstore.qdrant_store import QdrantBackend, qdrant_client_for
+
+            return QdrantBackend(qdrant_client_for(self.qdrant_url))
+        return FaissBackend()
 
 
 def env_value(env: Mapping[str, str], name: str) -> str | None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from index.chunking import ChunkingParams
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,9 @@ class Manifest:
         built_at: UTC time the build finished, ISO 8601.
         build_seconds: Wall time of the build.
         embedded: Passages embedded by this build (the rest were reused).
-        faiss_index: FAISS index factory description.
+        vector_store: Backend that keeps the vectors (``faiss`` or ``qdrant``).
+        vector_sets: ``passages`` and ``sentences`` to the backend's reference of each set
+            (a file of the folder, or a Qdrant collection).
     """
 
     model: str
@@ -41,8 +43,9 @@ class Manifest:
     built_at: str
     build_seconds: float
     embedded: int
-    faiss_index: str
     skipped: dict[str, str] = field(default_factory=dict)
+    vector_store: str = "faiss"
+    vector_sets: dict[str, str] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
 
     def to_json(self) -> str:

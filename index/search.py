@@ -98,10 +98,11 @@ class Searcher:
         """
         queries = np.ascontiguousarray(queries, dtype=np.float32)
         depth = min(max(self._fusion.depth, 4 * k), len(self.index.passages))
-        _, passage_ids = self.index.vectors.search(queries, depth)
-        sentence_depth = min(depth, self.index.sentence_vectors.ntotal)
-        _, sentence_rows = self.index.sentence_vectors.search(queries, sentence_depth)
+        _, passage_ids = self.index.passage_store.search(queries, depth)
+        sentence_depth = min(depth, self.index.sentence_store.size)
+        _, sentence_rows = self.index.sentence_store.search(queries, sentence_depth)
         owners = np.searchsorted(self.index.sentence_rows, sentence_rows, side="right") - 1
+        owners[sentence_rows < 0] = -1
         return [
             self._rank(
                 question, queries[row], np.union1d(passage_ids[row], owners[row]), k, diverse
@@ -149,11 +150,10 @@ class Searcher:
         """Passage cosine mixed with the best sentence cosine, for each candidate."""
         if len(candidates) == 0:
             return np.zeros(0, dtype=np.float32)
-        passage_cosine = self.index.passage_matrix[candidates] @ query
+        passage_cosine = self.index.passage_vectors(candidates) @ query
         starts = self.index.sentence_rows[candidates]
         ends = self.index.sentence_rows[candidates + 1]
-        rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
-        sentence_cosine = self.index.sentence_matrix[rows] @ query
+        sentence_cosine = self.index.sentence_vectors_of(candidates) @ query
         offsets = np.concatenate([[0], np.cumsum(ends - starts)[:-1]])
         best_sentence = np.maximum.reduceat(sentence_cosine, offsets)
         weight = self._fusion.passage_weight

@@ -1,8 +1,9 @@
 """An index on disk: a folder written once, swapped in atomically, checked on load.
 
 Folder layout: ``manifest.json``, ``articles.jsonl``, ``passages.jsonl`` (one JSON object a
-line, ``id`` equal to the line number), ``vectors.faiss`` (ids equal to passage ids) and
-``sentences.faiss`` (one vector per sentence, in passage order).
+line, ``id`` equal to the line number), and two vector sets, one row per passage and one per
+sentence in passage order. With the default backend the sets are ``passages.faiss`` and
+``sentences.faiss`` in the folder; with Qdrant they are collections the manifest names.
 A folder is never modified after it is swapped in, so a reader that opened it keeps reading
 one consistent version even while a new build replaces it.
 """
@@ -18,13 +19,13 @@ import os
 import shutil
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import faiss
 import numpy as np
 import numpy.typing as npt
 
@@ -32,13 +33,12 @@ from index.embedding import Vectors
 from index.errors import BuildLockedError, IndexCorruptError, IndexMismatchError, IndexMissingError
 from index.manifest import FORMAT_VERSION, Manifest
 from index.records import Article, Passage
+from index.vectorstore import FaissBackend, VectorBackend, VectorStore
 
 MANIFEST = "manifest.json"
 ARTICLES = "articles.jsonl"
 PASSAGES = "passages.jsonl"
-VECTORS = "vectors.faiss"
-SENTENCES = "sentences.faiss"
-FAISS_DESCRIPTION = "IDMap2,Flat (inner product)"
+VECTOR_SETS = ("passages", "sentences")
 _LOAD_ATTEMPTS = 5
 
 
@@ -50,31 +50,28 @@ class StoredIndex:
     manifest: Manifest
     articles: dict[str, Article]
     passages: list[Passage]
-    vectors: faiss.IndexIDMap2
-    sentence_vectors: faiss.IndexFlatIP
-
-    @cached_property
-    def passage_matrix(self) -> Vectors:
-        """Every passage's vector, row ``i`` for passage ``i`` (a view, not a copy)."""
-        ids = faiss.vector_to_array(self.vectors.id_map)
-        if not np.array_equal(ids, np.arange(len(ids))):
-            raise ValueError("passage vectors are not stored in id order")
-        return _flat_view(faiss.downcast_index(self.vectors.index))
-
-    @cached_property
-    def sentence_matrix(self) -> Vectors:
-        """Every sentence's vector, passage by passage (a view, not a copy)."""
-        return _flat_view(self.sentence_vectors)
+    passage_store: VectorStore
+    sentence_store: VectorStore
 
     @cached_property
     def sentence_rows(self) -> npt.NDArray[np.int64]:
         """Passage ``i``'s sentences are rows ``sentence_rows[i]:sentence_rows[i + 1]``."""
         return sentence_row_starts(self.passages)
 
+    def passage_vectors(self, ids: npt.NDArray[np.int64]) -> Vectors:
+        """The vectors of passages ``ids``, in that order."""
+        return self.passage_store.vectors(np.asarray(ids, dtype=np.int64))
+
+    def sentence_vectors_of(self, passage_ids: npt.NDArray[np.int64]) -> Vectors:
+        """The sentence vectors of passages ``passage_ids``, passage after passage."""
+        rows = self.sentence_rows
+        wanted = [np.arange(rows[i], rows[i + 1]) for i in np.asarray(passage_ids, np.int64)]
+        flat = np.concatenate(wanted) if wanted else np.zeros(0, dtype=np.int64)
+        return self.sentence_store.vectors(flat.astype(np.int64))
+
     def passage_sentence_vectors(self, passage_id: int) -> Vectors:
         """The vectors of one passage's sentences."""
-        rows = self.sentence_rows
-        return self.sentence_matrix[rows[passage_id] : rows[passage_id + 1]]
+        return self.sentence_vectors_of(np.array([passage_id], dtype=np.int64))
 
 
 def sentence_row_starts(passages: list[Passage]) -> npt.NDArray[np.int64]:
@@ -83,22 +80,9 @@ def sentence_row_starts(passages: list[Passage]) -> npt.NDArray[np.int64]:
     return np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
 
 
-def _flat_view(index: Any) -> Vectors:
-    # The flat index's own storage: reading vectors costs no copy of the whole index.
-    data = faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d)
-    return np.asarray(data, dtype=np.float32).reshape(index.ntotal, index.d)
-
-
 def rebuild_command(index_dir: Path) -> str:
     """The command that rebuilds the index at ``index_dir`` from scratch."""
     return f"briefing-index build --full --out {index_dir}"
-
-
-def new_vector_index(vectors: Vectors) -> faiss.IndexIDMap2:
-    """An exact inner-product FAISS index holding ``vectors`` with ids 0..n-1."""
-    index = faiss.IndexIDMap2(faiss.IndexFlatIP(vectors.shape[1]))
-    index.add_with_ids(vectors, np.arange(len(vectors), dtype=np.int64))
-    return index
 
 
 def write_index(
@@ -108,26 +92,47 @@ def write_index(
     passages: list[Passage],
     vectors: Vectors,
     sentence_vectors: Vectors,
-) -> None:
-    """Writes a complete index in a temporary folder beside ``index_dir``, then swaps it in."""
+    backend: VectorBackend | None = None,
+) -> Manifest:
+    """Writes a complete index in a temporary folder beside ``index_dir``, then swaps it in.
+
+    Returns:
+        The manifest as written, with the backend and its references to the vector sets.
+    """
+    backend = backend or FaissBackend()
     index_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.building-", dir=index_dir.parent))
+    build_id = uuid.uuid4().hex[:12]
     try:
         _write_jsonl(staging / ARTICLES, (asdict(article) for article in articles))
         _write_jsonl(staging / PASSAGES, (asdict(passage) for passage in passages))
-        faiss.write_index(new_vector_index(vectors), str(staging / VECTORS))
-        sentences = faiss.IndexFlatIP(sentence_vectors.shape[1])
-        sentences.add(sentence_vectors)
-        faiss.write_index(sentences, str(staging / SENTENCES))
+        references = {
+            name: backend.save(staging, name, rows, build_id)
+            for name, rows in zip(VECTOR_SETS, (vectors, sentence_vectors), strict=True)
+        }
+        manifest = replace(manifest, vector_store=backend.kind, vector_sets=references)
         (staging / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
-        for name in (ARTICLES, PASSAGES, VECTORS, SENTENCES, MANIFEST):
-            _fsync(staging / name)
+        for path in staging.iterdir():
+            _fsync(path)
         _fsync(staging)
+        # Readers that opened the previous index keep reading its vectors: keep them too.
+        keep = set(references.values()) | set(_current_vector_sets(index_dir))
         _swap_in(staging, index_dir)
         _fsync(index_dir.parent)
     finally:
         # After an exchange the staging path holds the previous index; either way it goes.
         shutil.rmtree(staging, ignore_errors=True)
+    backend.retire(keep)
+    return manifest
+
+
+def _current_vector_sets(index_dir: Path) -> list[str]:
+    """The vector sets the index now at ``index_dir`` uses; none if it cannot be read."""
+    try:
+        data = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
+        return [str(reference) for reference in data["vector_sets"].values()]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return []
 
 
 def _write_jsonl(path: Path, rows: Iterator[dict[str, Any]]) -> None:
@@ -206,8 +211,13 @@ def _remove_stale_staging(index_dir: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def load_index(index_dir: Path, expected_model: str | None = None) -> StoredIndex:
+def load_index(
+    index_dir: Path, expected_model: str | None = None, backend: VectorBackend | None = None
+) -> StoredIndex:
     """Reads the index at ``index_dir`` and checks it is whole and of the expected model.
+
+    An index whose vectors are FAISS files opens with any ``backend``; one whose vectors are in
+    Qdrant needs the Qdrant backend the bot is configured with.
 
     Raises:
         IndexMissingError: There is no index there.
@@ -218,7 +228,7 @@ def load_index(index_dir: Path, expected_model: str | None = None) -> StoredInde
         raise IndexMissingError(f"no index at {index_dir}: run `briefing-index build` first")
     for attempt in range(_LOAD_ATTEMPTS):
         try:
-            return _load_consistent(index_dir, expected_model)
+            return _load_consistent(index_dir, expected_model, backend or FaissBackend())
         except FileNotFoundError:
             # A build swapped the folder while we read it: the new one is complete, read it.
             time.sleep(0.05 * (attempt + 1))
@@ -228,23 +238,28 @@ def load_index(index_dir: Path, expected_model: str | None = None) -> StoredInde
     )
 
 
-def _load_consistent(index_dir: Path, expected_model: str | None) -> StoredIndex:
+def _load_consistent(
+    index_dir: Path, expected_model: str | None, backend: VectorBackend
+) -> StoredIndex:
     # Every file is read through one descriptor of the folder, so all come from the same build
     # even if a new build is swapped in meanwhile.
     folder = os.open(index_dir, os.O_RDONLY | os.O_DIRECTORY)
     try:
         manifest = _read_manifest(folder, index_dir, expected_model)
+        backend = _backend_for(manifest, backend, index_dir)
         try:
             articles = [Article(**row) for row in _read_jsonl(folder, ARTICLES)]
             passages = [_passage(row) for row in _read_jsonl(folder, PASSAGES)]
-            vectors = _read_faiss(folder, VECTORS, faiss.IndexIDMap2)
-            sentence_vectors = _read_faiss(folder, SENTENCES, faiss.IndexFlatIP)
+            stores = [
+                backend.open(folder, manifest.vector_sets[name], manifest.dimension)
+                for name in VECTOR_SETS
+            ]
         except (ValueError, TypeError, KeyError, RuntimeError, UnicodeDecodeError) as error:
             raise _corrupt(index_dir, str(error).splitlines()[0] if str(error) else "") from error
     finally:
         os.close(folder)
     index = StoredIndex(
-        index_dir, manifest, {a.source: a for a in articles}, passages, vectors, sentence_vectors
+        index_dir, manifest, {a.source: a for a in articles}, passages, stores[0], stores[1]
     )
     _check_consistent(index)
     return index
@@ -255,11 +270,17 @@ def _passage(row: dict[str, Any]) -> Passage:
     return Passage(**row, sentences=sentences)
 
 
-def _read_faiss(folder: int, name: str, kind: type[Any]) -> Any:
-    index = faiss.deserialize_index(np.frombuffer(_read_bytes(folder, name), dtype=np.uint8))
-    if not isinstance(index, kind):
-        raise ValueError(f"{name} holds a {type(index).__name__}, not an {kind.__name__}")
-    return index
+def _backend_for(manifest: Manifest, configured: VectorBackend, index_dir: Path) -> VectorBackend:
+    """The backend that opens this index's vectors: FAISS files need no configuration."""
+    if manifest.vector_store == configured.kind:
+        return configured
+    if manifest.vector_store == FaissBackend.kind:
+        return FaissBackend()
+    raise IndexMismatchError(
+        f"index at {index_dir} keeps its vectors in {manifest.vector_store}: set "
+        f"BRIEFING_VECTOR_STORE={manifest.vector_store} (and QDRANT_URL), or run "
+        f"`{rebuild_command(index_dir)}`"
+    )
 
 
 def _read_manifest(folder: int, index_dir: Path, expected_model: str | None) -> Manifest:
@@ -315,20 +336,12 @@ def _check_consistent(index: StoredIndex) -> None:
             f"{len(passages)} passages, manifest says {manifest.passages}",
         ),
         (
-            index.vectors.ntotal != len(passages),
-            f"{index.vectors.ntotal} vectors for {len(passages)} passages",
+            index.passage_store.size != len(passages),
+            f"{index.passage_store.size} vectors for {len(passages)} passages",
         ),
         (
-            index.sentence_vectors.ntotal != sentences,
-            f"{index.sentence_vectors.ntotal} vectors for {sentences} sentences",
-        ),
-        (
-            index.vectors.d != manifest.dimension,
-            f"vectors of dimension {index.vectors.d}, manifest says {manifest.dimension}",
-        ),
-        (
-            index.sentence_vectors.d != manifest.dimension,
-            f"sentence vectors of dimension {index.sentence_vectors.d}",
+            index.sentence_store.size != sentences,
+            f"{index.sentence_store.size} vectors for {sentences} sentences",
         ),
         (any(p.id != i for i, p in enumerate(passages)), "passage ids out of order"),
         (any(p.source not in sources for p in passages), "a passage of an unknown article"),

@@ -76,7 +76,10 @@ def _texts_to_embed(passages: list[Passage]) -> list[str]:
 def _assert_vectors_match_texts(index: StoredIndex) -> None:
     """Every stored vector, reused or new, embeds its own passage or sentence, in its row."""
     embed = FakeEmbedder().embed_passages
-    np.testing.assert_allclose(index.passage_matrix, embed([p.text for p in index.passages]))
+    np.testing.assert_allclose(
+        index.passage_vectors(np.arange(len(index.passages))),
+        embed([p.text for p in index.passages]),
+    )
     for passage in index.passages:
         expected = embed(_sentence_texts(passage))
         np.testing.assert_allclose(index.passage_sentence_vectors(passage.id), expected)

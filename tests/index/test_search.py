@@ -28,7 +28,7 @@ def test_dense_score_mixes_passage_and_best_sentence(index_with) -> None:  # typ
     query = embedder.embed_queries([question])[0]
     hits = Searcher(index, embedder, mode="dense").search(question, k=20)
     for hit in hits:
-        passage_cosine = float(index.passage_matrix[hit.passage.id] @ query)
+        passage_cosine = float(index.passage_vectors(np.array([hit.passage.id]))[0] @ query)
         best_sentence = float((index.passage_sentence_vectors(hit.passage.id) @ query).max())
         assert hit.score == pytest.approx(0.3 * passage_cosine + 0.7 * best_sentence, abs=1e-5)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)

@@ -10,28 +10,11 @@ import pytest
 from index.build import build_index
 from index.errors import BuildLockedError, IndexCorruptError, IndexMismatchError, IndexMissingError
 from index.search import Searcher
-from index.store import (
-    MANIFEST,
-    PASSAGES,
-    SENTENCES,
-    VECTORS,
-    build_lock,
-    load_index,
-    new_vector_index,
-)
+from index.store import MANIFEST, PASSAGES, build_lock, load_index
 from tests.fakes import FakeEmbedder
 
-
-def test_faiss_search_matches_brute_force() -> None:
-    rng = np.random.default_rng(7)
-    vectors = rng.normal(size=(500, 32)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    queries = rng.normal(size=(20, 32)).astype(np.float32)
-    scores, ids = new_vector_index(vectors).search(queries, 10)
-    exact = queries @ vectors.T
-    expected_ids = np.argsort(-exact, axis=1)[:, :10]
-    np.testing.assert_array_equal(ids, expected_ids)
-    np.testing.assert_allclose(scores, np.take_along_axis(exact, expected_ids, axis=1), rtol=1e-5)
+VECTORS = "passages.faiss"
+SENTENCES = "sentences.faiss"
 
 
 def test_search_returns_passages_of_the_seeds_with_exact_offsets(
@@ -65,8 +48,9 @@ def test_stored_vectors_round_trip(
     build_index(seeds_dir, index_dir, fake_embedder)
     index = load_index(index_dir)
     expected = fake_embedder.embed_passages([p.text for p in index.passages])
-    np.testing.assert_allclose(index.passage_matrix, expected)
-    assert index.sentence_matrix.shape == (index.manifest.sentences, 256)
+    np.testing.assert_allclose(index.passage_vectors(np.arange(len(index.passages))), expected)
+    all_sentences = index.sentence_vectors_of(np.arange(len(index.passages)))
+    assert all_sentences.shape == (index.manifest.sentences, 256)
     rows = index.sentence_rows
     assert rows[0] == 0 and rows[-1] == index.manifest.sentences
 
@@ -106,7 +90,7 @@ def test_other_format_version_is_refused(
         (lambda d: (d / MANIFEST).write_text("{not json"), "not JSON"),
         (lambda d: (d / VECTORS).write_bytes(b"garbage"), "damaged"),
         (lambda d: (d / VECTORS).unlink(), "missing"),
-        (lambda d: (d / SENTENCES).write_bytes((d / VECTORS).read_bytes()), "IndexFlatIP"),
+        (lambda d: (d / SENTENCES).write_bytes((d / VECTORS).read_bytes()), "sentences"),
         (
             lambda d: (d / PASSAGES).write_text((d / PASSAGES).read_text().split("\n", 1)[1]),
             "passages",
@@ -161,7 +145,7 @@ def test_readers_see_a_whole_index_while_builds_swap_it(
         while not stop.is_set():
             try:
                 index = load_index(index_dir)
-                assert index.vectors.ntotal == len(index.passages) == index.manifest.passages
+                assert index.passage_store.size == len(index.passages) == index.manifest.passages
             except BaseException as error:  # collected, reported by the main thread
                 errors.append(error)
                 return
@@ -189,7 +173,7 @@ def test_a_crash_while_writing_leaves_the_previous_index(
     def crash(*args: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("index.store.faiss.write_index", crash)
+    monkeypatch.setattr("index.vectorstore.faiss_store.FaissStore.to_bytes", crash)
     with pytest.raises(OSError, match="disk full"):
         build_index(seeds_dir, index_dir, fake_embedder)
     assert load_index(index_dir).passages == before.passages
