@@ -312,6 +312,9 @@ def build_application(settings: BotSettings, service: BriefingService) -> Applic
         application.bot_data.service = service
         await application.bot.set_my_commands(COMMANDS)
 
+    async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+        await service.close()
+
     application = (
         ApplicationBuilder()
         .token(settings.token)
@@ -325,6 +328,7 @@ def build_application(settings: BotSettings, service: BriefingService) -> Applic
         .rate_limiter(AIORateLimiter(max_retries=5))
         .concurrent_updates(True)
         .post_init(post_init)
+        .post_shutdown(post_shutdown)
         .build()
     )
     application.add_handler(TypeHandler(Update, check_access), group=-1)

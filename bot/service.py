@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.answers import Answer, Answerer
+from index.batching import BatchingParams, QueryBatcher
 from index.build import BuildReport, build_index
 from index.config import IndexSettings
 from index.embedding import Embedder, load_embedder
@@ -28,8 +29,13 @@ class _Loaded:
 class BriefingService:
     """Answers questions over the newest index; one model, shared by every index version."""
 
-    def __init__(self, settings: IndexSettings, embedder: Embedder | None = None) -> None:
-        """Loads the model and the index.
+    def __init__(
+        self,
+        settings: IndexSettings,
+        embedder: Embedder | None = None,
+        batching: BatchingParams | None = None,
+    ) -> None:
+        """Loads the model and the index; questions arriving together are embedded together.
 
         Raises:
             BriefingError: The model or the index cannot be loaded.
@@ -37,6 +43,7 @@ class BriefingService:
         self.settings = settings
         self.embedder = embedder or load_embedder(settings.embedding_model)
         self._current = self._load()
+        self.batcher = QueryBatcher(self.embedder.embed_queries, batching)
         self._swap_lock = threading.Lock()
         self._rebuild_lock = asyncio.Lock()
 
@@ -85,8 +92,14 @@ class BriefingService:
         return self._current.answerer
 
     async def answer(self, question: str) -> Answer:
-        """Answers in a worker thread, so one slow question does not hold up other chats."""
-        return await asyncio.to_thread(lambda: self._refresh().answer(question))
+        """Answers off the event loop, so one slow question does not hold up other chats."""
+        answerer = await asyncio.to_thread(self._refresh)
+        query = await self.batcher.embed(question)
+        return await asyncio.to_thread(answerer.answer_embedded, question, query)
+
+    async def close(self) -> None:
+        """Stops the batching worker."""
+        await self.batcher.close()
 
     async def reload_if_changed(self) -> StoredIndex:
         """Picks up an index rebuilt beside the bot; returns the index in use."""

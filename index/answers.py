@@ -83,8 +83,12 @@ class Answerer:
 
     def answer(self, question: str) -> Answer:
         """The answer to one question."""
+        return self.answer_embedded(question, self.searcher.embedder.embed_queries([question])[0])
+
+    def answer_embedded(self, question: str, query_vector: npt.NDArray[np.float32]) -> Answer:
+        """The answer to a question whose query vector is known (e.g. embedded in a batch)."""
         speaker = asked_speaker(question)
-        query = self.searcher.embedder.embed_queries([question])
+        query = query_vector.reshape(1, -1)
         depth = _SPEAKER_CANDIDATES if speaker else _CANDIDATES
         hits = self.searcher.search_embedded([question], query, k=depth, diverse=not speaker)[0]
         best = max((hit.score for hit in hits), default=0.0)

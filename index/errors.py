@@ -35,5 +35,9 @@ class ModelLoadError(BriefingError):
     """The embedding model cannot be loaded."""
 
 
+class VectorStoreUnavailableError(BriefingError):
+    """The vector database that holds the index's vectors cannot be reached."""
+
+
 class BuildLockedError(BriefingError):
     """Another build of the same index is running."""

@@ -79,7 +79,10 @@ class VectorBackend(Protocol):
             dimension: The manifest's vector length, to check against.
 
         Raises:
-            ValueError: The set is missing, unreadable, or of another dimension.
+            FileNotFoundError: A file of the folder is missing (a build may be swapping the
+                folder: the loader retries, then reports the index incomplete).
+            ValueError: The set is missing from a database, unreadable, or of another
+                dimension.
         """
         ...
 

@@ -47,6 +47,7 @@ class FaissStore:
             empty = np.zeros((len(queries), max(k, 0)))
             return (empty - np.inf).astype(np.float32), (empty - 1).astype(np.int64)
         scores, ids = self._index.search(queries, k)
+        scores[ids < 0] = -np.inf  # FAISS pads with the lowest float; the protocol says -inf
         return scores, ids
 
     def vectors(self, ids: Ids) -> Vectors:

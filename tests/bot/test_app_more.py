@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from index.answers import Answerer
 from index.build import build_index
 from index.config import IndexSettings
 from tests.bot.harness import USER, reply_to, start_bot, stop_bot, wait_for
@@ -74,26 +75,53 @@ async def test_an_index_rebuilt_beside_the_bot_is_swapped_in(
     assert "<b>Articles</b> 3" in after.params["text"]
 
 
-class SlowOnceEmbedder(FakeEmbedder):
-    """Takes two seconds over any question that mentions "slow"."""
+class SlowEmbedder(FakeEmbedder):
+    """Takes 0.2 s a call, however many questions it embeds, like a model on a CPU."""
 
     def embed_queries(self, texts: Sequence[str]) -> Any:
-        if any("slow" in text for text in texts):
-            time.sleep(2)
+        time.sleep(0.2)
         return super().embed_queries(texts)
 
 
 @pytest.mark.asyncio
 async def test_a_slow_question_does_not_hold_up_other_chats(
-    server: Any, index_settings: IndexSettings
+    server: Any, index_settings: IndexSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    application = await start_bot(server, index_settings, SlowOnceEmbedder())
+    answer_embedded = Answerer.answer_embedded
+
+    def slow_for_some(self: Answerer, question: str, query: Any) -> Any:
+        if "slow" in question:
+            time.sleep(2)
+        return answer_embedded(self, question, query)
+
+    monkeypatch.setattr(Answerer, "answer_embedded", slow_for_some)
+    application = await start_bot(server, index_settings)
     try:
         server.push_message(7001, "a slow question about Lavrov", user_id=7001)
         await asyncio.sleep(0.3)
         server.push_message(7002, "What did Zakharova say?", user_id=7002)
         sent = await wait_for(server, "sendMessage", count=2, timeout=15)
         assert [call.params["chat_id"] for call in sent][:2] in (["7002", "7001"], [7002, 7001])
+    finally:
+        await stop_bot(application)
+
+
+@pytest.mark.asyncio
+async def test_questions_from_many_chats_at_once_are_embedded_together(
+    server: Any, index_settings: IndexSettings
+) -> None:
+    embedder = SlowEmbedder()
+    application = await start_bot(server, index_settings, embedder)
+    chats = list(range(8001, 8013))
+    try:
+        for chat in chats:
+            server.push_message(chat, f"What did Zakharova say? ({chat})", user_id=chat)
+        sent = await wait_for(server, "sendMessage", count=len(chats), timeout=30)
+        await asyncio.sleep(0.5)  # nothing more arrives: each question answered once
+        answered = sorted(int(call.params["chat_id"]) for call in server.calls("sendMessage"))
+        assert answered == chats and len(sent) == len(chats)
+        assert len(embedder.query_calls) < len(chats)
+        assert sum(len(call) for call in embedder.query_calls) == len(chats)
     finally:
         await stop_bot(application)
 
