@@ -28,7 +28,7 @@ from index.vectorstore import FaissBackend, VectorBackend
 
 logger = logging.getLogger(__name__)
 
-EMBED_BATCH = 64
+EMBED_BATCH = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +236,9 @@ def _embed_missing(
             jobs.append((vectors, row, passages[row].text))
             for offset, text in enumerate(passages[row].sentences_to_embed()):
                 jobs.append((sentences, int(first_row[row]) + offset, text))
+    # Longest first, in big batches: texts of a batch are padded to its longest, so texts of
+    # like length together waste the least (as sentence-transformers does within one call).
+    jobs.sort(key=lambda job: len(job[2]), reverse=True)
     with tqdm(total=len(jobs), unit="text", desc="Embedding", disable=not progress) as bar:
         for first in range(0, len(jobs), EMBED_BATCH):
             batch = jobs[first : first + EMBED_BATCH]

@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import cast
 
 from index.answers import Answerer
-from index.bench import run_bench
+from index.bench import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_PASSAGES,
+    DEFAULT_SCALE_SIZES,
+    BenchPlan,
+    format_report,
+    run_bench,
+)
 from index.build import BuildReport, build_index
 from index.config import IndexSettings
 from index.embedding import LazyEmbedder, load_embedder
@@ -95,6 +102,25 @@ def _parser() -> argparse.ArgumentParser:
         "--questions", type=Path, default=Path("eval/seed_questions.jsonl"), help="question set"
     )
     bench.add_argument("--rounds", type=_positive, default=3, help="times each question is asked")
+    bench.add_argument(
+        "--passages",
+        type=_positive,
+        default=DEFAULT_PASSAGES,
+        help=f"passages of the synthetic briefing built (default {DEFAULT_PASSAGES})",
+    )
+    bench.add_argument(
+        "--concurrency",
+        type=_sizes,
+        default=DEFAULT_CONCURRENCY,
+        help="questions in flight, comma-separated (default 1,10,50)",
+    )
+    bench.add_argument(
+        "--scale",
+        type=_sizes,
+        default=DEFAULT_SCALE_SIZES,
+        help="synthetic vector set sizes for the index kinds, comma-separated, or 0 to skip "
+        "(default 10000,100000,1000000)",
+    )
     bench.add_argument("--json", action="store_true", help="print the figures as JSON")
     return parser
 
@@ -121,6 +147,19 @@ def _positive(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
     return number
+
+
+def _sizes(value: str) -> tuple[int, ...]:
+    """Comma-separated positive numbers (``10000,100000``); ``0`` alone for none."""
+    try:
+        sizes = tuple(int(part.replace("_", "")) for part in value.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be numbers separated by commas") from None
+    if sizes == (0,):
+        return ()
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("must be numbers of 1 or more, or 0 for none")
+    return sizes
 
 
 def _build(args: argparse.Namespace, settings: IndexSettings) -> int:
@@ -290,24 +329,12 @@ def _bench(args: argparse.Namespace, settings: IndexSettings) -> int:
     if not questions:
         raise BriefingError(f"no questions in {args.questions}")
     embedder = load_embedder(settings.embedding_model)
-    report = run_bench(embedder, args.seeds or settings.seeds_dir, questions, args.rounds)
-    if args.json:
-        print(json.dumps(report.as_dict()))
-        return 0
-    latency, build = report.latency, report.build
-    print(f"model {report.model}")
-    rows = [
-        ("answer pipeline, ms per question", latency.pipeline_p50_ms, latency.pipeline_p95_ms),
-        ("floor: encode_query + one FAISS search, ms", latency.floor_p50_ms, latency.floor_p95_ms),
-    ]
-    print(f"{'measure':44} {'p50':>9} {'p95':>9}")
-    for name, p50, p95 in rows:
-        print(f"{name:44} {p50:>9.1f} {p95:>9.1f}")
-    print(f"pipeline / floor at p50: {latency.ratio_p50:.2f} (goal <= 1.3)")
-    print(
-        f"full build: {build.passages} passages + sentences = {build.texts} texts in "
-        f"{build.build_seconds:.2f} s; encoding them alone {build.encode_seconds:.2f} s; "
-        f"throughput ratio {build.ratio:.2f} (goal >= 0.9)"
+    plan = BenchPlan(
+        rounds=args.rounds,
+        passages=args.passages,
+        concurrency=tuple(args.concurrency),
+        scale_sizes=tuple(args.scale),
     )
-    print(f"peak memory of this process: {report.peak_rss_mib:.0f} MiB")
+    report = run_bench(embedder, args.seeds or settings.seeds_dir, questions, plan)
+    print(json.dumps(report.as_dict()) if args.json else format_report(report))
     return 0
