@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -176,19 +175,42 @@ async def _serve(
 
 def bot_process_peak_mib(index_dir: Path, model: str, question: str) -> float | None:
     """Peak resident memory of ``briefing-bot ask`` over ``index_dir``: the bot's model,
-    index and answer pipeline in a process of their own; None if it could not run."""
+    index and answer pipeline in a process of their own; None if it could not run.
+
+    The peak is the child's own ``VmHWM``, read while it runs: the rusage of children would
+    count this process's memory too, which a child inherits across fork and exec.
+    """
     command = shutil.which("briefing-bot", path=str(Path(sys.executable).parent))
     if command is None:
         return None
     environment = {**os.environ, "EMBEDDING_MODEL": model, "BRIEFING_INDEX_DIR": str(index_dir)}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    done = subprocess.run(
-        [command, "ask", question], env=environment, capture_output=True, timeout=600, check=False
-    )
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if done.returncode != 0 or peak <= before:
-        return None
-    return round(peak / 1024, 1)  # KiB on Linux
+    peak_kib = 0
+    with subprocess.Popen(
+        [command, "ask", question],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    ) as child:
+        deadline = time.monotonic() + 600
+        while child.poll() is None and time.monotonic() < deadline:
+            peak_kib = max(peak_kib, _high_water_kib(child.pid))
+            time.sleep(0.02)
+        if child.poll() is None:
+            child.kill()
+        returncode = child.wait()
+    return round(peak_kib / 1024, 1) if returncode == 0 and peak_kib else None
+
+
+def _high_water_kib(pid: int) -> int:
+    """``VmHWM`` of a process, in KiB; 0 once it has gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
 
 
 def _seconds(work: Callable[[], object]) -> float:
