@@ -136,3 +136,18 @@ def test_cli_build_search_and_ask(seeds_dir: Path, tmp_path: Path) -> None:
     answer = json.loads(ask.stdout)
     assert answer["found"] and answer["citations"][0]["paragraph"] == 6
     assert answer["answer"].startswith("The Russian foreign Minister Sergei Lavrov said")
+
+
+def test_bench_reads_the_bot_process_peak_memory_and_batches_the_real_model(
+    seed_answerer: Answerer,
+) -> None:
+    from index.bench_measures import bot_process_peak_mib, measure_throughput
+
+    index = seed_answerer.searcher.index
+    # Memory this process holds is not counted: the child's own high-water mark is read.
+    ballast = np.ones((1200, 1024, 1024), dtype=np.uint8)
+    peak = bot_process_peak_mib(index.path, DEFAULT_MODEL, "What did Lavrov say?")
+    del ballast
+    assert peak is not None and 300 < peak < 1024
+    figures = measure_throughput(seed_answerer, ["What did Lavrov say?", "Qui est Pau?"], 10)
+    assert figures.mean_batch > 1 and figures.questions == 30
