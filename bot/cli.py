@@ -18,6 +18,7 @@ from bot.config import BotSettings
 from bot.redaction import install_redaction, redact
 from bot.service import BriefingService
 from bot.terminal import answer_json, answer_text
+from index.ann import set_search_threads
 from index.answers import Answerer
 from index.cli import questions_from
 from index.config import IndexSettings
@@ -43,6 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = bot_settings.index
         configure_logging(settings.log_level)
         install_redaction()
+        set_search_threads(1)  # questions are searched one by one: see set_search_threads
         if getattr(args, "index", None):
             settings = replace(settings, index_dir=args.index)
         if args.command == "ask":
