@@ -1,9 +1,10 @@
 """Micro-batching: questions that arrive together are embedded together.
 
 On a CPU, one forward pass over 16 short questions costs far less than 16 passes over one,
-so a busy group gets more answers per second. The first question of a batch waits at most
-``max_wait`` for company; questions arriving while a batch is being embedded form the next
-batch, with no wait at all. One batch is embedded at a time: the model already uses every
+so a busy group gets more answers per second. Questions arriving while a batch is being
+embedded form the next batch. When the last batch had company (questions are coming in
+together), a batch also waits at most ``max_wait`` for stragglers; a question that arrives
+alone after a lull is embedded at once, so one question at a time pays nothing for batching. One batch is embedded at a time: the model already uses every
 core, and two passes at once would only slow each other down.
 """
 
@@ -46,6 +47,7 @@ class QueryBatcher:
         self._pending: asyncio.Queue[tuple[str, asyncio.Future[Vector]]] | None = None
         self._worker: asyncio.Task[None] | None = None
         self.batch_sizes: list[int] = []  # every batch embedded, for the bench and tests
+        self._busy = False  # the last batch had more than one question
 
     async def embed(self, question: str) -> Vector:
         """The query vector of ``question``, embedded with whatever arrives with it."""
@@ -85,8 +87,9 @@ class QueryBatcher:
         pending: asyncio.Queue[tuple[str, asyncio.Future[Vector]]],
         batch: list[tuple[str, asyncio.Future[Vector]]],
     ) -> None:
-        """Adds what is already waiting, then what arrives within ``max_wait``."""
-        deadline = asyncio.get_running_loop().time() + self.params.max_wait
+        """Adds what is already waiting, then, when busy, what arrives within ``max_wait``."""
+        wait = self.params.max_wait if self._busy else 0.0
+        deadline = asyncio.get_running_loop().time() + wait
         while len(batch) < self.params.max_batch:
             if not pending.empty():
                 batch.append(pending.get_nowait())
@@ -101,6 +104,7 @@ class QueryBatcher:
 
     async def _embed_batch(self, batch: list[tuple[str, asyncio.Future[Vector]]]) -> None:
         self.batch_sizes.append(len(batch))
+        self._busy = len(batch) > 1
         try:
             vectors = await asyncio.to_thread(self._embed, [text for text, _ in batch])
         except Exception as error:  # every waiting question learns of the failure

@@ -66,17 +66,24 @@ def test_questions_arriving_while_a_batch_runs_form_the_next_batch() -> None:
     assert batcher.batch_sizes == [1, 5]
 
 
-def test_a_lone_question_waits_at_most_max_wait() -> None:
+def test_a_lone_question_does_not_wait_but_a_busy_stream_waits_for_stragglers() -> None:
     embedder = FakeEmbedder()
-    batcher = QueryBatcher(embedder.embed_queries, BatchingParams(max_wait=0.2))
+    batcher = QueryBatcher(embedder.embed_queries, BatchingParams(max_wait=0.3))
 
-    async def one() -> float:
+    async def run() -> tuple[float, list[int]]:
         started = time.perf_counter()
         await batcher.embed("alone")
-        return time.perf_counter() - started
+        alone = time.perf_counter() - started
+        # Two together make the batcher busy: the next batch waits for one more straggler.
+        await asyncio.gather(batcher.embed("together 1"), batcher.embed("together 2"))
+        first = asyncio.create_task(batcher.embed("busy 1"))
+        await asyncio.sleep(0.1)
+        await asyncio.gather(first, batcher.embed("busy 2 (a straggler)"))
+        return alone, batcher.batch_sizes
 
-    assert asyncio.run(one()) < 1.0
-    assert batcher.batch_sizes == [1]
+    alone, sizes = asyncio.run(run())
+    assert alone < 0.25  # no max_wait for a lone question after a lull
+    assert sizes == [1, 2, 2]
 
 
 def test_a_failing_embedding_fails_every_question_of_its_batch_and_not_the_next() -> None:
