@@ -4,8 +4,9 @@ On a CPU, one forward pass over 16 short questions costs far less than 16 passes
 so a busy group gets more answers per second. Questions arriving while a batch is being
 embedded form the next batch. When the last batch had company (questions are coming in
 together), a batch also waits at most ``max_wait`` for stragglers; a question that arrives
-alone after a lull is embedded at once, so one question at a time pays nothing for batching. One batch is embedded at a time: the model already uses every
-core, and two passes at once would only slow each other down.
+alone after a lull is embedded at once, so one question at a time pays nothing for
+batching. One batch is embedded at a time: the model already uses every core, and two
+passes at once would only slow each other down.
 """
 
 from __future__ import annotations
