@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.build import build_index
+from index.build import EMBED_BATCH, build_index
 from index.errors import BuildLockedError, IndexCorruptError, IndexMismatchError, IndexMissingError
 from index.search import Searcher
 from index.store import MANIFEST, PASSAGES, build_lock, load_index
@@ -114,11 +114,13 @@ def test_interrupted_build_leaves_the_previous_index_loadable(
 ) -> None:
     build_index(seeds_dir, index_dir, fake_embedder)
     before = load_index(index_dir)
-    paragraphs = "\n\n".join(f"Lavrov spoke again, for the {n}th time." for n in range(100))
+    count = EMBED_BATCH + 50  # two batches of texts to embed
+    paragraphs = "\n\n".join(f"Lavrov spoke again, for the {n}th time." for n in range(count))
     (seeds_dir / "new.txt").write_text(f"Breaking\n\n{paragraphs}\n", encoding="utf-8")
-    failing = FakeEmbedder(fail_after=64)  # the second batch fails
+    failing = FakeEmbedder(fail_after=EMBED_BATCH)  # the second batch fails
     with pytest.raises(RuntimeError, match="on purpose"):
         build_index(seeds_dir, index_dir, failing, full=True)
+    assert len(failing.passages_embedded) == EMBED_BATCH  # it failed mid-way, not at the start
     after = load_index(index_dir)
     assert after.manifest == before.manifest
     assert after.passages == before.passages
