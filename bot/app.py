@@ -33,6 +33,7 @@ from telegram.ext import (
 )
 
 from bot.config import BotSettings
+from bot.health import HeartbeatRequest, clear_heartbeat
 from bot.render import (
     Rendered,
     example_questions,
@@ -314,10 +315,14 @@ def build_application(settings: BotSettings, service: BriefingService) -> Applic
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
         await service.close()
+        if settings.health_file is not None:
+            clear_heartbeat(settings.health_file)
 
+    builder = ApplicationBuilder()
+    if settings.health_file is not None:
+        builder = builder.get_updates_request(HeartbeatRequest(settings.health_file))
     application = (
-        ApplicationBuilder()
-        .token(settings.token)
+        builder.token(settings.token)
         .base_url(settings.api_base_url)
         .context_types(ContextTypes(bot_data=BotData))
         .defaults(

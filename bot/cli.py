@@ -15,6 +15,7 @@ from telegram.ext import Application
 
 from bot.app import build_application
 from bot.config import BotSettings
+from bot.health import DEFAULT_MAX_AGE, polling_health, webhook_health
 from bot.redaction import install_redaction, redact
 from bot.service import BriefingService
 from bot.terminal import answer_json, answer_text
@@ -45,6 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(settings.log_level)
         install_redaction()
         set_search_threads(1)  # questions are searched one by one: see set_search_threads
+        if args.command == "health":
+            return _health(bot_settings, args.max_age)
         if getattr(args, "index", None):
             settings = replace(settings, index_dir=args.index)
         if args.command == "ask":
@@ -70,7 +73,27 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     chat = commands.add_parser("chat", help="ask questions in the terminal")
     chat.add_argument("--index", type=Path, help="index folder")
+    health = commands.add_parser(
+        "health", help="exit 0 if the running bot is polling (or its webhook listens), else 1"
+    )
+    health.add_argument(
+        "--max-age",
+        type=float,
+        default=DEFAULT_MAX_AGE,
+        help="seconds since the last answered poll that still count as alive "
+        f"(default {DEFAULT_MAX_AGE:.0f})",
+    )
     return parser
+
+
+def _health(settings: BotSettings, max_age: float) -> int:
+    assert settings.health_file is not None, "from_env always names the health file"
+    if settings.webhook_url:
+        health = webhook_health(settings.webhook_port)
+    else:
+        health = polling_health(settings.health_file, max_age)
+    print(f"briefing-bot: {health.message}", file=sys.stdout if health.alive else sys.stderr)
+    return 0 if health.alive else 1
 
 
 def open_answerer(settings: IndexSettings) -> Answerer:

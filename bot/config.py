@@ -6,11 +6,13 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from index.config import IndexSettings, env_value
 from index.errors import ConfigError
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_HEALTH_FILE = Path("var/briefing-bot.alive")
 _TOKEN = re.compile(r"^\d+:[\w-]{20,}$")
 
 
@@ -27,6 +29,8 @@ class BotSettings:
         webhook_url: ``WEBHOOK_URL``; set, the bot takes updates by webhook, not polling.
         webhook_secret: ``WEBHOOK_SECRET``, required with a webhook.
         webhook_port: ``WEBHOOK_PORT`` the webhook listens on (default 8443).
+        health_file: ``BRIEFING_HEALTH_FILE``, touched at every answered poll for
+            ``briefing-bot health``; None keeps no heartbeat.
         index: Seeds, index folder, model and log level.
     """
 
@@ -38,6 +42,7 @@ class BotSettings:
     webhook_url: str | None = None
     webhook_secret: str | None = None
     webhook_port: int = 8443
+    health_file: Path | None = None
     index: IndexSettings = field(default_factory=IndexSettings)
 
     @classmethod
@@ -74,6 +79,7 @@ class BotSettings:
             webhook_url=webhook_url,
             webhook_secret=webhook_secret,
             webhook_port=_port(get("WEBHOOK_PORT")),
+            health_file=Path(get("BRIEFING_HEALTH_FILE") or DEFAULT_HEALTH_FILE).expanduser(),
             index=IndexSettings.from_env(env),
         )
 

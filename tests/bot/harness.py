@@ -48,6 +48,8 @@ async def stop_bot(application: Any) -> None:
         await application.updater.stop()
     await application.stop()
     await application.shutdown()
+    assert application.post_shutdown is not None
+    await application.post_shutdown(application)  # as run_polling does
 
 
 async def wait_for(server: Any, method: str, count: int = 1, timeout: float = 10.0) -> list[Any]:
