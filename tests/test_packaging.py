@@ -1,0 +1,49 @@
+"""The image and `make` install alike: one torch pin, one lock within pyproject's bounds."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from tests.conftest import REPO
+
+_TORCH_PIN = re.compile(r"torch==([\w.]+)")
+
+
+def _locked() -> dict[str, str]:
+    lines = (REPO / "requirements.lock").read_text(encoding="utf-8").splitlines()
+    pins = [line.split("==") for line in lines if line and not line.startswith("#")]
+    return {canonicalize_name(name): version for name, version in pins}
+
+
+def test_dockerfile_and_makefile_pin_the_same_torch_and_use_the_lock() -> None:
+    dockerfile = (REPO / "Dockerfile").read_text(encoding="utf-8")
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    assert _TORCH_PIN.findall(dockerfile) == _TORCH_PIN.findall(makefile) != []
+    assert [_locked()["torch"]] == _TORCH_PIN.findall(makefile)
+    assert "-c requirements.lock" in dockerfile and "-c requirements.lock" in makefile
+
+
+def test_every_declared_dependency_is_locked_within_its_bounds() -> None:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
+    locked = _locked()
+    for line in declared:
+        requirement = Requirement(line)
+        name = canonicalize_name(requirement.name)
+        assert name in locked, f"{name} is not in requirements.lock: run make lock"
+        assert requirement.specifier.contains(locked[name], prereleases=True), (
+            f"requirements.lock has {name}=={locked[name]}, outside {requirement.specifier}"
+        )
+
+
+def test_image_runs_the_bot_as_a_user_with_a_healthcheck_and_a_volume() -> None:
+    final_stage = (REPO / "Dockerfile").read_text(encoding="utf-8").split("\nFROM ")[-1]
+    users = re.findall(r"^USER (\S+)", final_stage, re.MULTILINE)
+    assert users and users[-1] not in {"root", "0"}
+    assert 'CMD ["briefing-bot", "health"]' in final_stage
+    assert re.search(r'^VOLUME \["/data"\]', final_stage, re.MULTILINE)
+    assert "BRIEFING_INDEX_DIR=/data/index" in final_stage
