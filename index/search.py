@@ -68,7 +68,14 @@ class Searcher:
         self.mode = mode
         self.embedder = embedder
         self._fusion = fusion or FusionParams()
-        self._lexical = LexicalIndex([p.text for p in index.passages]) if mode != "dense" else None
+        self._lexical = (
+            LexicalIndex(
+                [p.text for p in index.passages],
+                [index.articles[p.source].language for p in index.passages],
+            )
+            if mode != "dense"
+            else None
+        )
         self._languages = sorted({a.language for a in index.articles.values()})
         self._language_of = np.array(
             [self._languages.index(index.articles[p.source].language) for p in index.passages],

@@ -39,3 +39,26 @@ def test_top_positive_matches_a_full_sort() -> None:
     expected = [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] > 0]
     assert _top_positive(scores, 20).tolist() == expected[:20]
     assert _top_positive(scores, 1000).tolist() == expected
+
+
+def test_each_language_is_stemmed_with_its_own_rules() -> None:
+    assert tokenize("sanctions", "en") == ["sanctions", "sanction"]
+    assert tokenize("Il a déclaré", "fr")[-1] == tokenize("déclarer", "fr")[-1] == "declar"
+    assert tokenize("Лаврова", "ru") == ["lavrova", "lavrov"]
+    assert tokenize("sanctions") == ["sanctions"], "no language, no stemming"
+
+
+def test_stopwords_are_those_of_the_text_language() -> None:
+    assert tokenize("die Sanktionen", "de") == ["sanktionen", "sanktion"]
+    assert "die" in tokenize("they will die", "en")
+
+
+def test_inflected_forms_meet_through_their_stems() -> None:
+    index = LexicalIndex(
+        ["Le ministre a déclaré que les sanctions étaient prêtes.", "Il pleut à Paris."],
+        ["fr", "fr"],
+    )
+    scores = index.scores("Qu'a-t-il déclarer sur la sanction ?", "fr")
+    assert scores[0] > 0 and scores[1] == 0
+    exact = index.scores("sanctions", "fr")[0]
+    assert exact > index.scores("sanction", "fr")[0] > 0, "an exact match counts for more"
