@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import html
-import itertools
 import logging
+import secrets
+import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -16,6 +17,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import BadRequest
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -51,6 +53,8 @@ logger = logging.getLogger(__name__)
 
 MAX_QUESTION = 1000
 _REMEMBERED_ANSWERS = 1000
+_ANSWER_KEYS = 10**12  # what a "More" button's callback_data has room for
+_UNKNOWN_BUTTON = "Sorry, I don't know that button."
 COMMANDS = [
     BotCommand("start", "What this bot does, with example questions"),
     BotCommand("help", "How to ask"),
@@ -61,22 +65,42 @@ COMMANDS = [
 ]
 
 
+@dataclass(frozen=True, slots=True)
+class Remembered:
+    """The further passages of one answer, and the chat that may page through them."""
+
+    chat_id: int
+    hits: list[Hit]
+
+
 @dataclass
 class BotData:
     """What every handler shares: the settings, the answer service, recent results."""
 
     settings: BotSettings | None = None
     service: BriefingService | None = None
-    results: OrderedDict[int, list[Hit]] = field(default_factory=OrderedDict)
-    counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    results: OrderedDict[int, Remembered] = field(default_factory=OrderedDict)
 
-    def remember(self, hits: list[Hit]) -> int:
-        """Keeps the passages of one answer for its "More" button; returns their key."""
-        key = next(self.counter)
-        self.results[key] = hits
+    def remember(self, chat_id: int, hits: list[Hit]) -> int:
+        """Keeps the passages of one answer for its "More" button; returns their key.
+
+        Keys are random, so a button from before a restart finds nothing rather than another
+        question's passages.
+        """
+        key = secrets.randbelow(_ANSWER_KEYS - 1) + 1
+        while key in self.results:
+            key = secrets.randbelow(_ANSWER_KEYS - 1) + 1
+        self.results[key] = Remembered(chat_id, hits)
         while len(self.results) > _REMEMBERED_ANSWERS:
             self.results.popitem(last=False)
         return key
+
+    def recall(self, key: int, chat_id: int) -> list[Hit] | None:
+        """The passages remembered under ``key`` for this chat; None when expired or not its own."""
+        remembered = self.results.get(key)
+        if remembered is None or remembered.chat_id != chat_id:
+            return None
+        return remembered.hits
 
 
 Context = CallbackContext[ExtBot[None], dict, dict, BotData]  # type: ignore[type-arg]
@@ -91,6 +115,8 @@ async def check_access(update: Update, context: Context) -> None:
     """Stops updates from users and chats outside ALLOWED_USER_IDS / ALLOWED_CHAT_IDS.
 
     Either list lets its members in; with both empty everyone is in. Admins always are.
+    A stranger's new message in a private chat and a stranger's button press get one polite
+    line; everything else from strangers (group messages, edits, inline queries) gets silence.
     """
     settings = context.bot_data.settings
     assert settings is not None
@@ -106,8 +132,8 @@ async def check_access(update: Update, context: Context) -> None:
         return
     if update.callback_query:
         await update.callback_query.answer("Sorry, this bot is private.")
-    elif chat is not None and chat.type == ChatType.PRIVATE and update.effective_message:
-        await update.effective_message.reply_text("Sorry, this bot is private.")
+    elif chat is not None and chat.type == ChatType.PRIVATE and update.message is not None:
+        await update.message.reply_text("Sorry, this bot is private.")
     raise ApplicationHandlerStop
 
 
@@ -166,11 +192,7 @@ async def text_message(update: Update, context: Context) -> None:
     """Any text in a private chat, or a mention of or reply to the bot in a group."""
     message = update.effective_message
     assert message is not None and message.text is not None
-    question = _without_mention(message, context.bot.username).strip()
-    if not question:
-        await _reply(update, "Please send a question in words, e.g. <i>What did Lavrov say?</i>")
-        return
-    await _answer(update, context, question)
+    await _answer(update, context, _without_mention(message, context.bot.username))
 
 
 async def not_text(update: Update, context: Context) -> None:
@@ -210,42 +232,50 @@ async def reindex(update: Update, context: Context) -> None:
 
 
 async def button(update: Update, context: Context) -> None:
-    """A citation button shows its passage; "More" pages through further passages."""
+    """A citation button shows its passage; "More" pages through further passages.
+
+    Every press is answered: data this bot did not make, a passage the index lacks, or an
+    answer remembered for another chat get a notice, never an error.
+    """
     query = update.callback_query
     assert query is not None
     service = _service(context)
     index = await service.reload_if_changed()
     pressed = parse_callback(query.data)
-    if pressed is None:
-        await query.answer("Sorry, I don't know that button.")
+    if pressed is None or query.message is None:
+        await query.answer(_UNKNOWN_BUTTON)
         return
     if pressed.stamp != service.stamp:
         await query.answer(
             "The briefing was updated since this message: please ask again.", show_alert=True
         )
         return
-    if pressed.kind == "passage" and pressed.number < len(index.passages):
+    chat_id = query.message.chat.id
+    if pressed.kind == "passage":
+        if pressed.number >= len(index.passages):  # the stamp is right: the id is made up
+            await query.answer(_UNKNOWN_BUTTON)
+            return
         await query.answer()
-        if query.message is not None:
-            await context.bot.send_message(
-                query.message.chat.id, render_passage(index, pressed.number)
-            )
+        await context.bot.send_message(chat_id, render_passage(index, pressed.number))
         return
     if pressed.kind == "sources":
-        await query.answer()
-        await _edit(query.message, render_sources(index, pressed.page, pressed.stamp))
-        return
-    hits = context.bot_data.results.get(pressed.number)
-    if hits is None or pressed.kind != "more":
-        await query.answer("This answer has expired: please ask again.", show_alert=True)
-        return
+        page = render_sources(index, pressed.page, pressed.stamp)
+    else:
+        hits = context.bot_data.recall(pressed.number, chat_id)
+        if hits is None:
+            await query.answer("This answer has expired: please ask again.", show_alert=True)
+            return
+        page = render_results_page(hits, pressed.page, pressed.number, pressed.stamp)
     await query.answer()
-    await _edit(
-        query.message, render_results_page(hits, pressed.page, pressed.number, pressed.stamp)
-    )
+    try:
+        await _edit(query.message, page)
+    except BadRequest as error:  # a second tap on the page already shown
+        if "not modified" not in error.message.lower():
+            raise
 
 
 async def _answer(update: Update, context: Context, question: str) -> None:
+    """Answers ``question`` in the chat it came from; remembers the rest for "More"."""
     chat, message = update.effective_chat, update.effective_message
     assert chat is not None and message is not None
     if len(question) > MAX_QUESTION:
@@ -253,12 +283,24 @@ async def _answer(update: Update, context: Context, question: str) -> None:
             update, f"That is a long question: please ask it in under {MAX_QUESTION} characters."
         )
         return
+    question = _readable(question)
+    if not any(char.isalnum() for char in question):
+        await _reply(update, "Please send a question in words, e.g. <i>What did Lavrov say?</i>")
+        return
     await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
     service = _service(context)
     answer = await service.answer(question)
     further = [hit for hit in answer.hits if hit not in {c.hit for c in answer.citations}]
-    key = context.bot_data.remember(further)
+    key = context.bot_data.remember(chat.id, further)
     await _send(update, render_answer(answer, key, service.stamp))
+
+
+def _readable(question: str) -> str:
+    """The question without invisible characters: zero-width and direction marks hide inside
+    words (``Lav\u200brov``) and control characters (NUL, escapes) are no words at all."""
+    kept = (char for char in question if unicodedata.category(char) != "Cf")
+    text = "".join(" " if unicodedata.category(char) == "Cc" else char for char in kept)
+    return " ".join(text.split())
 
 
 def _mentions_of(message: Message, username: str) -> list[str]:

@@ -6,6 +6,7 @@ import html
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -16,6 +17,8 @@ from index.store import StoredIndex
 MESSAGE_LIMIT = 4096
 RESULTS_PER_PAGE = 3
 SOURCES_PER_PAGE = 8
+# A title line may be one very long word; three of them must still leave room for an answer.
+TITLE_SHOWN = 120
 _SPEAKER = re.compile(r"\b([A-Z][a-z]+(?: [A-Z][a-z]+)?) (?:said|says|stated|told|added)\b")
 _SENTENCE_END = re.compile(r"(?<=[.!?…»”\"])\s")
 
@@ -29,9 +32,12 @@ class Rendered:
 
 
 def article_line(article: Article) -> str:
-    """Title and date, escaped."""
+    """Title (shortened to ``TITLE_SHOWN`` characters) and date, escaped."""
+    title = article.title
+    if len(title) > TITLE_SHOWN:
+        title = title[: TITLE_SHOWN - 1].rstrip() + "…"
     date = f", {article.date}" if article.date else ""
-    return f"{html.escape(article.title)}{html.escape(date)}"
+    return f"{html.escape(title)}{html.escape(date)}"
 
 
 def citation_line(citation: Citation) -> str:
@@ -59,7 +65,9 @@ def render_answer(answer: Answer, answer_id: int, stamp: str) -> Rendered:
 
 
 def render_results_page(hits: list[Hit], page: int, answer_id: int, stamp: str) -> Rendered:
-    """Page ``page`` (from 1) of the further passages found for a question."""
+    """Page ``page`` (from 1, clamped to the pages there are) of the further passages found."""
+    pages = max(1, -(-len(hits) // RESULTS_PER_PAGE))
+    page = min(max(page, 1), pages)
     first = (page - 1) * RESULTS_PER_PAGE
     shown = hits[first : first + RESULTS_PER_PAGE]
     blocks = [
@@ -67,7 +75,6 @@ def render_results_page(hits: list[Hit], page: int, answer_id: int, stamp: str) 
         f"{html.escape(hit.passage.text)}"
         for i, hit in enumerate(shown)
     ]
-    pages = -(-len(hits) // RESULTS_PER_PAGE)
     text = fit("\n\n".join(blocks), f"\n\n<i>Page {page} of {pages}</i>")
     navigation = []
     if page > 1:
@@ -157,27 +164,36 @@ def _open_tags(text: str) -> list[str]:
 # callback_data: at most 64 bytes, checked on the way back. The stamp ties a button to the
 # index it was made from; a rebuilt index makes old buttons stale rather than wrong.
 def passage_data(passage_id: int, stamp: str) -> str:
+    """The data of a citation button: passage ``passage_id`` of the index ``stamp``."""
     return f"p:{passage_id}:{stamp}"
 
 
 def more_data(answer_id: int, page: int, stamp: str) -> str:
+    """The data of a button to page ``page`` of answer ``answer_id``'s further passages."""
     return f"m:{answer_id}:{page}:{stamp}"
 
 
 def sources_data(page: int, stamp: str) -> str:
+    """The data of a button to page ``page`` of the article list."""
     return f"s:{page}:{stamp}"
 
 
+# Only what the functions above write: ASCII digits without leading zeros, answers and pages
+# from 1, nothing before or after (not even the newline a ``$`` would let through).
 _CALLBACK = re.compile(
-    r"^(?:p:(?P<passage>\d{1,9})|m:(?P<answer>\d{1,12}):(?P<page>\d{1,4})|s:(?P<sources>\d{1,4})):(?P<stamp>[0-9a-f]{8})$"
+    r"(?:p:(?P<passage>0|[1-9][0-9]{0,8})"
+    r"|m:(?P<answer>[1-9][0-9]{0,11}):(?P<page>[1-9][0-9]{0,5})"
+    r"|s:(?P<sources>[1-9][0-9]{0,5}))"
+    r":(?P<stamp>[0-9a-f]{8})"
 )
 
 
 @dataclass(frozen=True, slots=True)
 class Callback:
-    """A parsed button press."""
+    """A parsed button press: ``number`` is the passage or answer id (0 for sources), ``page``
+    counts from 1 (0 for a passage)."""
 
-    kind: str  # "passage", "more" or "sources"
+    kind: Literal["passage", "more", "sources"]
     number: int
     page: int
     stamp: str
@@ -185,7 +201,7 @@ class Callback:
 
 def parse_callback(data: str | None) -> Callback | None:
     """The button a callback_data stands for; None for anything this bot did not make."""
-    match = _CALLBACK.match(data or "")
+    match = _CALLBACK.fullmatch(data or "")
     if match is None:
         return None
     if match["passage"]:
