@@ -1,12 +1,20 @@
 from __future__ import annotations
 
+import json
+import logging
 import os
 import shutil
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
 
+from bot.redaction import TokenRedactingFilter
+from tests.bot.botapi import BotApiServer
+from tests.bot.harness import TOKEN
 from tests.fakes import FakeEmbedder
+
+pytest_plugins = ("pytester",)
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 
@@ -31,3 +39,44 @@ def index_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def fake_embedder() -> FakeEmbedder:
     return FakeEmbedder()
+
+
+# The test bot's token, and its secret alone (e.g. after a ':' percent-encoded in a URL).
+TOKEN_FORMS = (TOKEN, TOKEN.split(":", 1)[1])
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Fails any test whose captured stdout, stderr or log, or whose Bot API stand-in's calls
+    (the bot's replies), show the bot token or its secret. The message does not repeat it."""
+    report = yield
+    where = [
+        title
+        for title, text in report.sections
+        if title.endswith(f" {report.when}") and any(form in text for form in TOKEN_FORMS)
+    ]
+    if report.when == "call":
+        where += [
+            f"a {found.method} call to the Bot API stand-in"
+            for server in getattr(item, "funcargs", {}).values()
+            if isinstance(server, BotApiServer)
+            for found in server.calls()
+            if any(form in json.dumps(found.params, default=str) for form in TOKEN_FORMS)
+        ]
+    if where:
+        report.outcome = "failed"
+        report.longrepr = "the bot token (or its secret part) appears in: " + "; ".join(where)
+    return report
+
+
+@pytest.fixture(autouse=True)
+def _capture_stays_unredacted() -> Iterator[None]:
+    """Takes off the redacting filter a test (``install_redaction``) put on the root logger's
+    handlers: pytest's own capture handlers outlive the test, and a filter left on them would
+    hide the token from the check above in every later test."""
+    yield
+    for handler in logging.getLogger().handlers:
+        for redacting in [f for f in handler.filters if isinstance(f, TokenRedactingFilter)]:
+            handler.removeFilter(redacting)
