@@ -1096,6 +1096,23 @@ class BotApiServer:
             "file_path": path,
         }
 
+    # ------------------------------------------------------------------ inline mode
+    def push_inline_query(
+        self, user_id: int, query: str, *, offset: str = "", chat_type: str | None = "sender"
+    ) -> int:
+        """A user types ``@bot query`` in a chat (``chat_type`` as Telegram reports it: sender,
+        private, group, supergroup, channel); returns the update_id.
+
+        Telegram sends these only to bots with inline mode on (getMe here says it is off).
+        ``answerInlineQuery`` is not implemented: a try is recorded and answered 404."""
+        with self._cond:
+            self._next_callback += 1
+            inline: JSON = {"id": str(self._next_callback), "from": self._user(user_id)}
+        inline.update(query=query, offset=offset)
+        if chat_type is not None:
+            inline["chat_type"] = chat_type
+        return self.push_update({"inline_query": inline})
+
 
 class _HangUp(Exception):
     """drop_next: close the connection without an answer."""
