@@ -20,7 +20,7 @@ from index.speech import Attribution, asked_speaker, attribution, closes_quote, 
 
 # Per model: the score the best passage needs for an answer, and the lower score enough
 # when the passages quote the speaker a question asks about. Calibrated on
-# eval/seed_questions.jsonl (`briefing-index eval eval/seed_questions.jsonl` reports them).
+# seeds/.eval/seed_questions.jsonl (`briefing-index eval eval/seed_questions.jsonl` reports them).
 ABSTENTION_THRESHOLDS = {
     "intfloat/multilingual-e5-small": (0.82, 0.79),
     "sentence-transformers/all-MiniLM-L6-v2": (0.33, 0.30),

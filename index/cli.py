@@ -22,10 +22,12 @@ from index.bench import (
 )
 from index.build import BuildReport, build_index
 from index.config import IndexSettings
-from index.embedding import LazyEmbedder, load_embedder
+from index.embedding import Embedder, LazyEmbedder, load_embedder
 from index.errors import BriefingError
 from index.evaluation import (
     AbstentionScores,
+    EvalQuestion,
+    RetrievalScores,
     default_xquad_dir,
     embed_questions,
     evaluate_answers,
@@ -37,8 +39,18 @@ from index.evaluation import (
 from index.ingest import find_article_files
 from index.logs import configure_logging
 from index.records import Hit
+from index.regression import (
+    DEFAULT_TOLERANCE,
+    GATED_MODES,
+    Baseline,
+    eval_folder,
+    find_regressions,
+    question_sets,
+    read_baseline,
+    write_baseline,
+)
 from index.search import RETRIEVAL_MODES, RetrievalMode, Searcher
-from index.store import load_index
+from index.store import StoredIndex, load_index
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -99,7 +111,10 @@ def _parser() -> argparse.ArgumentParser:
         "--seeds", type=Path, help="articles to build and ask about (default: seeds)"
     )
     bench.add_argument(
-        "--questions", type=Path, default=Path("eval/seed_questions.jsonl"), help="question set"
+        "--questions",
+        type=Path,
+        default=Path("seeds/.eval/seed_questions.jsonl"),
+        help="question set",
     )
     bench.add_argument("--rounds", type=_positive, default=3, help="times each question is asked")
     bench.add_argument(
@@ -129,7 +144,17 @@ def _add_eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
     evaluate = commands.add_parser(
         "eval", help="retrieval quality on XQuAD-R ('xquad') or on a question set (a file)"
     )
-    evaluate.add_argument("target", help="'xquad', or a JSON Lines question set")
+    evaluate.add_argument(
+        "target",
+        nargs="?",
+        help="'xquad', a JSON Lines question set, or a folder of them "
+        "(default: the briefing's own, <seeds>/.eval, compared with its baseline)",
+    )
+    evaluate.add_argument(
+        "--update-baseline",
+        action="store_true",
+        help="record this run's Recall@1 as the folder's baseline",
+    )
     evaluate.add_argument("--pool", default="de,ru", help="XQuAD-R languages to search in")
     evaluate.add_argument("--questions", default="en", help="XQuAD-R language of the questions")
     evaluate.add_argument("--limit", type=_positive, help="use only the first N questions")
@@ -179,7 +204,9 @@ def _build(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 
 def _summary(report: BuildReport) -> str:
-    skipped = f", {len(report.skipped)} skipped" if report.skipped else ""
+    duplicates = len(report.duplicates)
+    of_which = f" ({duplicates} duplicate{'s' if duplicates > 1 else ''})" if duplicates else ""
+    skipped = f", {len(report.skipped)} skipped{of_which}" if report.skipped else ""
     if not report.written:
         return (
             f"Index {report.index_dir} is up to date: {report.articles} articles, "
@@ -267,42 +294,64 @@ def _eval(args: argparse.Namespace, settings: IndexSettings) -> int:
     if unknown or not modes:
         raise BriefingError(f"--modes takes {', '.join(RETRIEVAL_MODES)}, not {args.modes!r}")
     checked = cast(list[RetrievalMode], modes)
-    abstention: AbstentionScores | None = None
     if args.target == "xquad":
         pool = [language.strip() for language in args.pool.split(",") if language.strip()]
-        title = f"XQuAD-R {args.questions} → {','.join(pool)}"
         embedder = load_embedder(settings.embedding_model)
         data = args.data or default_xquad_dir()
         scores = evaluate_xquad(
             data, pool, args.questions, args.work, embedder, checked, args.limit
         )
-    else:
-        questions = read_question_set(Path(args.target))[: args.limit]
-        title = f"question set {args.target}"
-        index = load_index(
-            settings.index_dir,
-            expected_model=settings.embedding_model,
-            backend=settings.vector_backend(),
+        _print_scores(f"XQuAD-R {args.questions} → {','.join(pool)}", embedder.name, scores, args)
+        return 0
+    target = Path(args.target) if args.target else eval_folder(settings.seeds_dir)
+    sets = question_sets(target) if target.is_dir() else [target]
+    index = load_index(
+        settings.index_dir,
+        expected_model=settings.embedding_model,
+        backend=settings.vector_backend(),
+    )
+    embedder = load_embedder(settings.embedding_model)
+    measured: dict[str, dict[str, float]] = {}
+    for path in sets:
+        questions = read_question_set(path)[: args.limit]
+        scores, abstention = _question_set_scores(index, embedder, questions, checked)
+        _print_scores(f"question set {path}", embedder.name, scores, args, abstention)
+        measured[path.name] = {mode: score.recall_at_1 for mode, score in scores.items()}
+    return _gate(target, embedder.name, measured, args) if target.is_dir() else 0
+
+
+def _question_set_scores(
+    index: StoredIndex,
+    embedder: Embedder,
+    questions: list[EvalQuestion],
+    modes: list[RetrievalMode],
+) -> tuple[dict[str, RetrievalScores], AbstentionScores]:
+    queries = embed_questions(embedder, questions)
+    scores: dict[str, RetrievalScores] = {
+        mode: score_rankings(
+            rank_questions(Searcher(index, embedder, mode), questions, queries), questions
         )
-        embedder = load_embedder(settings.embedding_model)
-        queries = embed_questions(embedder, questions)
-        scores = {
-            mode: score_rankings(
-                rank_questions(Searcher(index, embedder, mode), questions, queries), questions
-            )
-            for mode in checked
-        }
-        scores["answer"], abstention = evaluate_answers(
-            Answerer(Searcher(index, embedder)), questions
-        )
+        for mode in modes
+    }
+    scores["answer"], abstention = evaluate_answers(Answerer(Searcher(index, embedder)), questions)
+    return scores, abstention
+
+
+def _print_scores(
+    title: str,
+    model: str,
+    scores: dict[str, RetrievalScores],
+    args: argparse.Namespace,
+    abstention: AbstentionScores | None = None,
+) -> None:
     figures = {mode: score.as_dict() for mode, score in scores.items()}
     if args.json:
-        report: dict[str, object] = {"eval": title, "model": embedder.name, "scores": figures}
+        report: dict[str, object] = {"eval": title, "model": model, "scores": figures}
         if abstention:
             report["abstention"] = abstention.as_dict()
         print(json.dumps(report))
-        return 0
-    print(f"{title}, model {embedder.name}")
+        return
+    print(f"{title}, model {model}")
     print(f"{'retriever':10} {'questions':>9} {'R@1':>7} {'R@5':>7} {'mAP@20':>7}")
     for mode, row in figures.items():
         print(
@@ -311,6 +360,35 @@ def _eval(args: argparse.Namespace, settings: IndexSettings) -> int:
         )
     if abstention:
         print(_abstention_text(abstention))
+
+
+def _gate(
+    folder: Path, model: str, measured: dict[str, dict[str, float]], args: argparse.Namespace
+) -> int:
+    """Compares Recall@1 with the folder's baseline (or records it); 1 on a regression."""
+    out = sys.stderr if args.json else sys.stdout
+    baseline = read_baseline(folder)
+    if args.update_baseline:
+        tolerance = baseline.tolerance if baseline else DEFAULT_TOLERANCE
+        path = write_baseline(folder, Baseline(model, tolerance, measured))
+        print(f"baseline recorded in {path} for {model}", file=out)
+        return 0
+    if baseline is None:
+        print(f"no baseline in {folder}: record one with --update-baseline", file=out)
+        return 0
+    if baseline.model != model:
+        print(f"baseline recorded with {baseline.model}, not {model}: not compared", file=out)
+        return 0
+    regressions = find_regressions(baseline, measured)
+    for regression in regressions:
+        print(f"REGRESSION {regression} (tolerance {baseline.tolerance})", file=sys.stderr)
+    if regressions:
+        return 1
+    print(
+        f"Recall@1 of {', '.join(GATED_MODES)} within {baseline.tolerance} of the baseline "
+        f"in every set of {folder}",
+        file=out,
+    )
     return 0
 
 

@@ -42,7 +42,7 @@ def test_bench_command_json(
 ) -> None:
     monkeypatch.setenv("EMBEDDING_MODEL", "fake-hashing-256")
     monkeypatch.setattr(cli, "load_embedder", lambda name: FakeEmbedder(name=name))
-    questions = str(REPO / "eval" / "seed_questions.jsonl")
+    questions = str(REPO / "seeds" / ".eval" / "seed_questions.jsonl")
     assert (
         cli.main(
             [

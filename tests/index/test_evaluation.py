@@ -103,7 +103,7 @@ def test_seed_question_set_points_at_real_paragraphs() -> None:
         for doc in ingest(REPO / "seeds").documents
         for span in chunk_document(doc, ChunkingParams())
     }
-    questions = read_question_set(REPO / "eval" / "seed_questions.jsonl")
+    questions = read_question_set(REPO / "seeds" / ".eval" / "seed_questions.jsonl")
     languages = {q.language for q in questions if q.gold}
     assert {"en", "fr"} < languages and len(languages) >= 3
     assert all(gold in paragraphs for q in questions for gold in q.gold)

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from index import cli
 from index.answers import Answerer
 from index.build import build_index
 from index.embedding import DEFAULT_MODEL, SentenceTransformerEmbedder
@@ -37,12 +38,32 @@ def minilm() -> SentenceTransformerEmbedder:
 
 
 @pytest.fixture(scope="session")
-def seed_answerer(
-    e5: SentenceTransformerEmbedder, tmp_path_factory: pytest.TempPathFactory
-) -> Answerer:
+def seed_index(e5: SentenceTransformerEmbedder, tmp_path_factory: pytest.TempPathFactory) -> Path:
     index_dir = tmp_path_factory.mktemp("e5") / "index"
     build_index(REPO / "seeds", index_dir, e5)
-    return Answerer(Searcher(load_index(index_dir, expected_model=DEFAULT_MODEL), e5))
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def seed_answerer(e5: SentenceTransformerEmbedder, seed_index: Path) -> Answerer:
+    return Answerer(Searcher(load_index(seed_index, expected_model=DEFAULT_MODEL), e5))
+
+
+def test_the_briefings_own_question_sets_hold_their_baseline(
+    e5: SentenceTransformerEmbedder,
+    seed_index: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The regression gate of CI: `briefing-index eval` over seeds/.eval against baseline.json."""
+    monkeypatch.setenv("BRIEFING_SEEDS_DIR", str(REPO / "seeds"))
+    monkeypatch.setenv("BRIEFING_INDEX_DIR", str(seed_index))
+    monkeypatch.setenv("EMBEDDING_MODEL", DEFAULT_MODEL)
+    monkeypatch.setattr(cli, "load_embedder", lambda name: e5)
+    code = cli.main(["eval"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "within 0.04 of the baseline" in captured.out
 
 
 def test_models_give_unit_vectors(
@@ -71,7 +92,7 @@ def test_english_only_model_still_finds_lavrov(
 
 
 def test_every_speaker_question_puts_the_quoting_paragraph_first(seed_answerer: Answerer) -> None:
-    questions = read_question_set(REPO / "eval" / "seed_questions.jsonl")
+    questions = read_question_set(REPO / "seeds" / ".eval" / "seed_questions.jsonl")
     speaker_questions = [q for q in questions if q.gold and asked_speaker(q.question)]
     assert len(speaker_questions) >= 15
     for question in speaker_questions:
