@@ -7,7 +7,7 @@ import json
 import sys
 import textwrap
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import cast
 
@@ -32,9 +32,11 @@ from index.evaluation import (
     embed_questions,
     evaluate_answers,
     evaluate_xquad,
+    prepare_xquad,
     rank_questions,
     read_question_set,
     score_rankings,
+    xquad_index,
 )
 from index.ingest import find_article_files
 from index.logs import configure_logging
@@ -51,6 +53,7 @@ from index.regression import (
 )
 from index.search import RETRIEVAL_MODES, RetrievalMode, Searcher
 from index.store import StoredIndex, load_index
+from index.stories import calibrate
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -147,7 +150,8 @@ def _add_eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
     evaluate.add_argument(
         "target",
         nargs="?",
-        help="'xquad', a JSON Lines question set, or a folder of them "
+        help="'xquad', 'stories' (calibrates same-story detection on XQuAD-R), a JSON Lines "
+        "question set, or a folder of them "
         "(default: the briefing's own, <seeds>/.eval, compared with its baseline)",
     )
     evaluate.add_argument(
@@ -303,6 +307,8 @@ def _eval(args: argparse.Namespace, settings: IndexSettings) -> int:
         )
         _print_scores(f"XQuAD-R {args.questions} → {','.join(pool)}", embedder.name, scores, args)
         return 0
+    if args.target == "stories":
+        return _calibrate_stories(args, settings)
     target = Path(args.target) if args.target else eval_folder(settings.seeds_dir)
     sets = question_sets(target) if target.is_dir() else [target]
     index = load_index(
@@ -318,6 +324,26 @@ def _eval(args: argparse.Namespace, settings: IndexSettings) -> int:
         _print_scores(f"question set {path}", embedder.name, scores, args, abstention)
         measured[path.name] = {mode: score.recall_at_1 for mode, score in scores.items()}
     return _gate(target, embedder.name, measured, args) if target.is_dir() else 0
+
+
+def _calibrate_stories(args: argparse.Namespace, settings: IndexSettings) -> int:
+    """Precision and recall of "same story" on XQuAD-R, whose paragraphs are translations."""
+    pool = [language.strip() for language in args.pool.split(",") if language.strip()]
+    embedder = load_embedder(settings.embedding_model)
+    files, _ = prepare_xquad(args.data or default_xquad_dir(), pool, args.questions, None)
+    index = xquad_index(files, pool, args.work, embedder)
+    rows = calibrate(index, lambda a, b: a.split("/")[1] == b.split("/")[1])
+    if args.json:
+        print(json.dumps({"eval": "stories", "pool": pool, "rows": [asdict(r) for r in rows]}))
+        return 0
+    print(f"same story on XQuAD-R {','.join(pool)} (translations), model {embedder.name}")
+    print(f"{'cosine':>6}  {'precision':>9} {'recall':>7}  {'cosine only:':>13} {'P':>6} {'R':>6}")
+    for row in rows:
+        print(
+            f"{row.threshold:>6.2f}  {row.precision:>9.3f} {row.recall:>7.3f}  {'':>13} "
+            f"{row.precision_cosine_only:>6.3f} {row.recall_cosine_only:>6.3f}"
+        )
+    return 0
 
 
 def _question_set_scores(

@@ -22,7 +22,7 @@ from index.embedding import Embedder, Vectors
 from index.errors import BriefingError
 from index.records import Hit
 from index.search import FusionParams, RetrievalMode, Searcher
-from index.store import load_index
+from index.store import StoredIndex, load_index
 
 CUTOFF = 20
 _BATCH = 64
@@ -178,6 +178,23 @@ def evaluate_xquad(
 ) -> dict[str, RetrievalScores]:
     """Scores each retrieval mode on XQuAD-R; embeddings are cached in ``work_dir``."""
     files, questions = prepare_xquad(data_dir, pool, question_language, limit)
+    index = xquad_index(files, pool, work_dir, embedder, progress)
+    return {
+        mode: score_rankings(
+            rank_questions(Searcher(index, embedder, mode, fusion), questions), questions
+        )
+        for mode in modes
+    }
+
+
+def xquad_index(
+    files: dict[str, str],
+    pool: Sequence[str],
+    work_dir: Path,
+    embedder: Embedder,
+    progress: bool = False,
+) -> StoredIndex:
+    """The index of XQuAD-R paragraphs ``files``, kept in ``work_dir`` per model and pool."""
     pool_name = "-".join(pool)
     seeds = work_dir / f"pool-{pool_name}"
     for source, text in files.items():
@@ -189,13 +206,7 @@ def evaluate_xquad(
     model_slug = re.sub(r"[^\w.-]+", "_", embedder.name)
     index_dir = work_dir / f"index-{model_slug}-{pool_name}"
     build_index(seeds, index_dir, embedder, progress=progress)
-    index = load_index(index_dir, expected_model=embedder.name)
-    return {
-        mode: score_rankings(
-            rank_questions(Searcher(index, embedder, mode, fusion), questions), questions
-        )
-        for mode in modes
-    }
+    return load_index(index_dir, expected_model=embedder.name)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,8 @@ def suite(monkeypatch: pytest.MonkeyPatch, seeds_dir: Path, index_dir: Path) -> 
     monkeypatch.setenv("EMBEDDING_MODEL", "fake-hashing-256")
     monkeypatch.setattr(cli, "load_embedder", lambda name: FakeEmbedder(name=name))
     folder = seeds_dir / ".eval"
-    (folder / "seed_questions.jsonl").unlink()  # the project's set, tuned for the real model
+    for name in ("seed_questions.jsonl", "baseline.json"):  # the project's, for the real model
+        (folder / name).unlink()
     lines = [
         {"question": question, "gold": [{"source": LAVROV_SOURCE, "paragraph": paragraph}]}
         for question, paragraph in (
