@@ -135,19 +135,33 @@ def example_questions(index: StoredIndex, count: int = 3) -> list[str]:
 def fit(body: str, tail: str, limit: int = MESSAGE_LIMIT) -> str:
     """``body + tail`` within ``limit`` characters, ``body`` cut after a sentence if need be.
 
-    The cut falls between sentences of escaped text, never inside a tag or an entity.
+    The cut falls between sentences of escaped text, never inside a tag or an entity, and the
+    tags left open are closed within the limit.
     """
     if len(body) + len(tail) <= limit:
         return body + tail
     room = limit - len(tail) - len(" …")
+    while True:
+        trimmed = _cut(body, room)
+        closing = "".join(f"</{tag}>" for tag in reversed(_open_tags(trimmed)))
+        if len(trimmed) + len(closing) <= room or not closing:
+            return f"{trimmed} …{closing}{tail}"
+        room -= len(closing)
+
+
+def _cut(body: str, room: int) -> str:
+    """At most ``room`` characters of ``body``: after a sentence, else a word, else anywhere
+    but inside a tag or an entity."""
+    if room <= 0:
+        return ""
     cut = max((m.start() for m in _SENTENCE_END.finditer(body, 0, room)), default=-1)
     if cut <= 0:
         cut = body.rfind(" ", 0, room)
     trimmed = body[: cut if cut > 0 else room]
-    trimmed = trimmed[: trimmed.rfind("&")] if trimmed.rfind("&") > trimmed.rfind(";") else trimmed
-    # Reopened tags are closed so the cut text still parses.
-    closing = "".join(f"</{tag}>" for tag in reversed(_open_tags(trimmed)))
-    return f"{trimmed} …{closing}{tail}"
+    for opening, closing in (("&", ";"), ("<", ">")):  # escaped text has no other & or <
+        if trimmed.rfind(opening) > trimmed.rfind(closing):
+            trimmed = trimmed[: trimmed.rfind(opening)]
+    return trimmed
 
 
 def _open_tags(text: str) -> list[str]:
