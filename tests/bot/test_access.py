@@ -163,17 +163,17 @@ async def test_reindex_checks_the_sender_every_time(
     bot = await start_bot(server, index_settings, allowed_chat_ids=frozenset({GROUP}))
     group = {"chat_type": "supergroup"}
     try:
-        for sender, expected in (
-            (ADMIN, ["Rebuilding", "Done: 2 articles"]),
-            (USER, ["only the bot's admins"]),
-            (STRANGER, ["only the bot's admins"]),
-            (ADMIN, ["Rebuilding", "Done: 2 articles"]),
-            (USER, ["only the bot's admins"]),
+        for sender, command, expected in (
+            (ADMIN, "/reindex", ["Rebuilding", "Done: 2 articles"]),
+            (USER, "/reindex", ["only the bot's admins"]),
+            (STRANGER, "/reindex ../../etc", ["only the bot's admins"]),
+            (ADMIN, "/reindex ../../etc", ["Rebuilding", "Done: 2 articles"]),  # seeds, not /etc
+            (USER, f"/reindex@{server.username}", ["only the bot's admins"]),
         ):
             replies = await _outcome(
                 server,
                 bot,
-                lambda s=sender: server.push_message(GROUP, "/reindex", user_id=s, **group),
+                lambda s=sender, c=command: server.push_message(GROUP, c, user_id=s, **group),
             )
             texts = [str(call.params["text"]) for call in replies]
             assert len(texts) == len(expected), (sender, texts)
