@@ -10,7 +10,16 @@ from index.answers import Answer, Citation
 
 def citation_json(citation: Citation) -> dict[str, object]:
     """One citation in the JSON shape of ``briefing-bot ask --json``."""
-    return {"n": citation.n, **citation.hit.as_json()}
+    also_in = [
+        {
+            "language": hit.article.language,
+            "source": hit.passage.source,
+            "paragraph": hit.passage.paragraph,
+            "title": hit.article.title,
+        }
+        for hit in citation.versions
+    ]
+    return {"n": citation.n, **citation.hit.as_json(), "also_in": also_in}
 
 
 def answer_json(answer: Answer) -> str:
@@ -30,7 +39,13 @@ def source_line(citation: Citation) -> str:
     """``[1] Title, 2018-05-26, paragraph 2 (file.txt)``."""
     article, passage = citation.hit.article, citation.hit.passage
     date = f", {article.date}" if article.date else ""
-    return f"[{citation.n}] {article.title}{date}, paragraph {passage.paragraph} ({passage.source})"
+    line = f"[{citation.n}] {article.title}{date}, paragraph {passage.paragraph} ({passage.source})"
+    if citation.versions:
+        versions = ", ".join(
+            f"{hit.article.language.upper()} ({hit.passage.source})" for hit in citation.versions
+        )
+        line += f"; also in: {versions}"
+    return line
 
 
 def answer_text(answer: Answer, width: int = 96) -> str:

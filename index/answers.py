@@ -9,7 +9,7 @@ briefing does not cover the question and offers that passage only as the closest
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -17,6 +17,7 @@ import numpy.typing as npt
 from index.records import Hit
 from index.search import Searcher
 from index.speech import Attribution, asked_speaker, attribution, closes_quote, opens_quote
+from index.stories import find_versions
 
 # Per model: the score the best passage needs for an answer, and the lower score enough
 # when the passages quote the speaker a question asks about. Calibrated on
@@ -38,12 +39,15 @@ NOT_COVERED = "The briefing does not seem to cover this."
 class Citation:
     """A passage an answer quotes, numbered as in the answer text.
 
-    ``sentences`` are ``(start, end)`` offsets, into the article's text, of the quoted sentences.
+    ``sentences`` are ``(start, end)`` offsets, into the article's text, of the quoted
+    sentences; ``versions`` are the same story in other articles (other languages, other
+    agencies), closest first, cited once with this passage.
     """
 
     n: int
     hit: Hit
     sentences: tuple[tuple[int, int], ...]
+    versions: tuple[Hit, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +99,33 @@ class Answerer:
         if speaker and best >= self.quoted_threshold:
             quoted = self._speaker_answer(question, hits, speaker)
             if quoted:
-                return quoted
+                return self._one_story_once(quoted)
         if best < self.threshold:
             return self._not_covered(question, hits[:_CANDIDATES])
-        return self._closest_sentences(question, query[0], hits[:_CANDIDATES])
+        return self._one_story_once(self._closest_sentences(question, query[0], hits[:_CANDIDATES]))
+
+    def _one_story_once(self, answer: Answer) -> Answer:
+        """Each story cited once: versions of a cited passage join it, not the answer's text."""
+        index = self.searcher.index
+        versions = find_versions(index, [c.hit.passage.id for c in answer.citations])
+        kept: list[tuple[Hit, tuple[tuple[int, int], ...], tuple[Hit, ...]]] = []
+        told: set[int] = set()
+        for citation in answer.citations:
+            if citation.hit.passage.id in told:
+                continue
+            others = tuple(versions.get(citation.hit.passage.id, ()))
+            told |= {citation.hit.passage.id, *(hit.passage.id for hit in others)}
+            kept.append((citation.hit, citation.sentences, others))
+        if len(kept) == len(answer.citations) and not any(others for *_, others in kept):
+            return answer
+        cited = {hit.passage.id for hit, _, _ in kept}
+        hits = [h for h in answer.hits if h.passage.id in cited or h.passage.id not in told]
+        grouped = _compose(answer.question, [(hit, list(spans)) for hit, spans, _ in kept], hits)
+        citations = tuple(
+            replace(citation, versions=others)
+            for citation, (*_, others) in zip(grouped.citations, kept, strict=True)
+        )
+        return replace(grouped, citations=citations)
 
     def _not_covered(self, question: str, hits: list[Hit]) -> Answer:
         if not hits:

@@ -41,7 +41,9 @@ def test_ask_json_shape(built: Path, capsys: pytest.CaptureFixture[str]) -> None
         "end",
         "score",
         "text",
+        "also_in",
     }
+    assert citation["also_in"] == []  # the two seed articles tell different stories
     assert citation["n"] == 1 and citation["source"] == LAVROV_SOURCE and citation["paragraph"] == 6
     text = (built / citation["source"]).read_text(encoding="utf-8")
     assert text[citation["start"] : citation["end"]] == citation["text"]

@@ -85,3 +85,28 @@ def test_abstains_below_the_threshold_and_offers_the_closest_passage(
     assert "closest passage" in answer.text and answer.text.endswith("[1]")
     assert len(answer.citations) == 1
     _check_citations(answer, seeds_dir)
+
+
+def test_a_story_told_by_two_articles_is_cited_once_with_its_version(
+    seeds_dir: Path, index_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    story = (
+        "Sergei Lavrov met Boris Johnson in Moscow on 22 December 2017 and proposed "
+        "consultations on cyber security between the two ministries."
+    )
+    (seeds_dir / "wire.txt").write_text(f"Wire\n\n{story}\n", encoding="utf-8")
+    (seeds_dir / "repeat.txt").write_text(f"Repeat\n\n{story} Johnson agreed.\n", encoding="utf-8")
+    build_index(seeds_dir, index_dir, fake_embedder)
+    answerer = Answerer(Searcher(load_index(index_dir), fake_embedder), threshold=0.05)
+    answer = answerer.answer("Did Lavrov and Johnson meet in Moscow about cyber security?")
+    sources = [c.hit.passage.source for c in answer.citations]
+    assert len(set(sources) & {"wire.txt", "repeat.txt"}) == 1, sources
+    grouped = next(
+        c for c in answer.citations if c.hit.passage.source in {"wire.txt", "repeat.txt"}
+    )
+    assert [v.passage.source for v in grouped.versions] == sorted(
+        {"wire.txt", "repeat.txt"} - {grouped.hit.passage.source}
+    )
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert answer.text.count("22 December 2017") == 1
+    _check_citations(answer, seeds_dir)
