@@ -19,7 +19,6 @@ from telegram import (
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     ApplicationHandlerStop,
@@ -35,6 +34,7 @@ from telegram.ext import (
 )
 
 from bot.config import BotSettings
+from bot.delivery import RetryingRateLimiter
 from bot.health import HeartbeatRequest, clear_heartbeat
 from bot.render import (
     Rendered,
@@ -347,7 +347,7 @@ async def on_error(update: object, context: Context) -> None:
 
 
 def build_application(settings: BotSettings, service: BriefingService) -> Application:  # type: ignore[type-arg]
-    """The bot: handlers, defaults (HTML, no link previews), retries on 429, command menu."""
+    """The bot: handlers, defaults (HTML, no previews, quoted replies), resent sends, commands."""
     assert settings.token is not None
 
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
@@ -369,10 +369,15 @@ def build_application(settings: BotSettings, service: BriefingService) -> Applic
         .context_types(ContextTypes(bot_data=BotData))
         .defaults(
             Defaults(
-                parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                # Every reply quotes its question: answers to questions sent in a row can
+                # arrive out of order, and a reply sent twice after a lost answer shows as such.
+                do_quote=True,
+                allow_sending_without_reply=True,  # a question deleted meanwhile still gets it
             )
         )
-        .rate_limiter(AIORateLimiter(max_retries=5))
+        .rate_limiter(RetryingRateLimiter(max_retries=5))
         .concurrent_updates(True)
         .post_init(post_init)
         .post_shutdown(post_shutdown)

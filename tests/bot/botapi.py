@@ -66,12 +66,16 @@ class ApiError(Exception):
 
 @dataclass
 class Call:
-    """One request as received; ``status`` is filled in once answered (0 = dropped)."""
+    """One request as received; ``status`` is filled in once answered (0 = dropped).
+
+    ``applied``: the call took effect (e.g. the message was sent), whether or not its answer
+    reached the client: true for every 200, and for ``drop_next(..., after=True)``."""
 
     method: str
     params: JSON
     at: float
     status: int | None = None
+    applied: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,7 @@ class _Fault:
     description: str | None
     delay: float | None
     drop: bool = False
+    after: bool = False  # drop only after the call took effect
 
 
 @dataclass
@@ -637,11 +642,14 @@ class BotApiServer:
         with self._cond:
             self._faults.setdefault(method.lower(), []).extend([fault] * count)
 
-    def drop_next(self, method: str, count: int = 1) -> None:
-        """Close the connection of the next ``count`` calls of ``method`` without answering."""
+    def drop_next(self, method: str, count: int = 1, *, after: bool = False) -> None:
+        """Close the connection of the next ``count`` calls of ``method`` without answering.
+
+        ``after``: the call takes effect first (a message is sent, updates are confirmed), then
+        the connection is closed, so the client cannot tell whether it did."""
         with self._cond:
             self._faults.setdefault(method.lower(), []).extend(
-                [_Fault(None, None, None, None, drop=True)] * count
+                [_Fault(None, None, None, None, drop=True, after=after)] * count
             )
 
     def block_chat(self, chat_id: int | str) -> None:
@@ -886,8 +894,9 @@ class BotApiServer:
                 with self._cond:
                     result = _apply(handler, call.params, fault)
             status, answer = 200, {"ok": True, "result": result}
-        except _HangUp:
-            status = 0
+            call.applied = True
+        except _HangUp as hang_up:
+            status, call.applied = 0, hang_up.applied
         except ApiError as exc:
             status, answer = exc.status, {"ok": False, "error_code": exc.status}
             answer["description"] = exc.description
@@ -1115,15 +1124,22 @@ class BotApiServer:
 
 
 class _HangUp(Exception):
-    """drop_next: close the connection without an answer."""
+    """drop_next: close the connection without an answer (``applied``: after taking effect)."""
+
+    def __init__(self, applied: bool = False) -> None:
+        super().__init__()
+        self.applied = applied
 
 
 def _apply(handler: Callable[[JSON], Any], params: JSON, fault: _Fault | None) -> Any:
-    if fault is not None and fault.drop:
+    if fault is not None and fault.drop and not fault.after:
         raise _HangUp
     if fault is not None and fault.status:
         raise _fault_error(fault)
-    return handler(params)
+    result = handler(params)
+    if fault is not None and fault.drop:
+        raise _HangUp(applied=True)
+    return result
 
 
 def _fault_error(fault: _Fault) -> ApiError:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.app import COMMANDS, MAX_QUESTION
+from bot.delivery import RETRY_DELAYS
 from bot.redaction import install_redaction
 from index.config import IndexSettings
 from tests.bot.harness import (
@@ -202,9 +203,10 @@ async def test_token_never_logged(server: Any, index_settings: IndexSettings) ->
 async def test_an_error_is_logged_and_the_user_told_without_details(
     server: Any, bot: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
-    server.fail_next("sendMessage", 500, description="Internal Server Error: boom")
+    attempts = len(RETRY_DELAYS) + 1  # a 5xx is sent again (bot.delivery): fail every attempt
+    server.fail_next("sendMessage", 500, count=attempts, description="Internal Server Error: boom")
     server.push_message(USER, "What did Lavrov say?", user_id=USER)
-    calls = await wait_for(server, "sendMessage", count=2, timeout=15)
-    assert calls[0].status == 500
-    assert calls[1].params["text"] == "Sorry, something went wrong. Please try again."
+    calls = await wait_for(server, "sendMessage", count=attempts + 1, timeout=15)
+    assert [call.status for call in calls[:attempts]] == [500] * attempts
+    assert calls[attempts].params["text"] == "Sorry, something went wrong. Please try again."
     assert any(record.levelno == logging.ERROR for record in caplog.records)
