@@ -17,13 +17,8 @@ from index.errors import BriefingError, SeedsError
 from index.ingest import Document, Ingested, SkippedFile, ingest
 from index.manifest import Manifest
 from index.records import Article, Passage
-from index.store import (
-    StoredIndex,
-    build_lock,
-    load_index,
-    sentence_row_starts,
-    write_index,
-)
+from index.staging import build_lock
+from index.store import StoredIndex, load_index, sentence_row_starts, write_index
 from index.vectorstore import FaissBackend, VectorBackend
 
 logger = logging.getLogger(__name__)
@@ -43,6 +38,11 @@ class BuildReport:
     skipped: list[SkippedFile]
     seconds: float
     written: bool = True
+
+    @property
+    def duplicates(self) -> list[SkippedFile]:
+        """The skipped files that have the same text as an indexed article."""
+        return [skip for skip in self.skipped if skip.duplicate_of is not None]
 
     @property
     def passages_per_second(self) -> float:
@@ -68,6 +68,7 @@ def build_index(
     Raises:
         SeedsError: No readable article under ``seeds_dir``.
         BuildLockedError: Another build of ``index_dir`` is running.
+        IndexWriteError: The index could not be written (a full disk); the previous one stays.
     """
     chunking = chunking or ChunkingParams()
     started = time.perf_counter()
@@ -239,6 +240,8 @@ def _embed_missing(
     # Longest first, in big batches: texts of a batch are padded to its longest, so texts of
     # like length together waste the least (as sentence-transformers does within one call).
     jobs.sort(key=lambda job: len(job[2]), reverse=True)
+    if jobs:
+        logger.info("embedding %d texts with %s", len(jobs), embedder.name)
     with tqdm(total=len(jobs), unit="text", desc="Embedding", disable=not progress) as bar:
         for first in range(0, len(jobs), EMBED_BATCH):
             batch = jobs[first : first + EMBED_BATCH]
@@ -247,6 +250,7 @@ def _embed_missing(
             ):
                 target[row] = vector
             bar.update(len(batch))
+            logger.debug("embedded %d of %d texts", first + len(batch), len(jobs))
     # A passage that is one sentence has that sentence's vector: it was embedded once.
     for row, passage in enumerate(passages):
         if passage.is_one_sentence and passage.source not in reused:

@@ -41,3 +41,8 @@ class VectorStoreUnavailableError(BriefingError):
 
 class BuildLockedError(BriefingError):
     """Another build of the same index is running."""
+
+
+class IndexWriteError(BriefingError):
+    """A build could not write a file it needs (a full disk, a read-only folder); the previous
+    index, if any, is unchanged."""

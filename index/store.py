@@ -10,14 +10,8 @@ one consistent version even while a new build replaces it.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import errno
-import fcntl
 import json
 import os
-import shutil
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -30,9 +24,10 @@ import numpy as np
 import numpy.typing as npt
 
 from index.embedding import Vectors
-from index.errors import BuildLockedError, IndexCorruptError, IndexMismatchError, IndexMissingError
+from index.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from index.manifest import FORMAT_VERSION, Manifest
 from index.records import Article, Passage
+from index.staging import staging_folder, swap_in
 from index.vectorstore import FaissBackend, VectorBackend, VectorStore
 
 MANIFEST = "manifest.json"
@@ -98,12 +93,14 @@ def write_index(
 
     Returns:
         The manifest as written, with the backend and its references to the vector sets.
+
+    Raises:
+        IndexWriteError: The folder could not be written (a full disk, no permission); the
+            index at ``index_dir``, if any, is unchanged and nothing is left beside it.
     """
     backend = backend or FaissBackend()
-    index_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.building-", dir=index_dir.parent))
     build_id = uuid.uuid4().hex[:12]
-    try:
+    with staging_folder(index_dir) as staging:
         _write_jsonl(staging / ARTICLES, (asdict(article) for article in articles))
         _write_jsonl(staging / PASSAGES, (asdict(passage) for passage in passages))
         references = {
@@ -112,16 +109,9 @@ def write_index(
         }
         manifest = replace(manifest, vector_store=backend.kind, vector_sets=references)
         (staging / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
-        for path in staging.iterdir():
-            _fsync(path)
-        _fsync(staging)
         # Readers that opened the previous index keep reading its vectors: keep them too.
         keep = set(references.values()) | set(_current_vector_sets(index_dir))
-        _swap_in(staging, index_dir)
-        _fsync(index_dir.parent)
-    finally:
-        # After an exchange the staging path holds the previous index; either way it goes.
-        shutil.rmtree(staging, ignore_errors=True)
+        swap_in(staging, index_dir)
     backend.retire(keep)
     return manifest
 
@@ -139,76 +129,6 @@ def _write_jsonl(path: Path, rows: Iterator[dict[str, Any]]) -> None:
     with path.open("w", encoding="utf-8") as file:
         for row in rows:
             file.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
-def _fsync(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-def _swap_in(staging: Path, index_dir: Path) -> None:
-    """Puts ``staging`` at ``index_dir``; the old folder, if any, ends up at ``staging``."""
-    if not index_dir.exists():
-        os.rename(staging, index_dir)
-        return
-    if _exchange(staging, index_dir):
-        return
-    # No atomic exchange here (not Linux, or a file system without it): two renames, with
-    # a window in which a reader finds no folder and retries.
-    retired = staging.with_name(staging.name + "-old")
-    os.rename(index_dir, retired)
-    os.rename(staging, index_dir)
-    shutil.rmtree(retired, ignore_errors=True)
-
-
-def _exchange(first: Path, second: Path) -> bool:
-    """Swaps two paths atomically (Linux ``renameat2``); False where that is unsupported."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    result = renameat2(
-        _AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE
-    )
-    if result == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EXDEV):
-        return False
-    raise OSError(code, os.strerror(code), str(second))
-
-
-@contextlib.contextmanager
-def build_lock(index_dir: Path) -> Iterator[None]:
-    """Holds the lock that lets one build at a time write ``index_dir``."""
-    index_dir.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = index_dir.parent / f".{index_dir.name}.lock"
-    with lock_path.open("a") as lock_file:
-        try:
-            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as error:
-            raise BuildLockedError(
-                f"another build of {index_dir} is running: wait for it to finish"
-            ) from error
-        try:
-            _remove_stale_staging(index_dir)
-            yield
-        finally:
-            fcntl.flock(lock_file, fcntl.LOCK_UN)
-
-
-def _remove_stale_staging(index_dir: Path) -> None:
-    """Removes folders left by a build that was killed before it could clean up."""
-    for stale in index_dir.parent.glob(f".{index_dir.name}.building-*"):
-        shutil.rmtree(stale, ignore_errors=True)
 
 
 def load_index(
@@ -232,6 +152,8 @@ def load_index(
         except FileNotFoundError:
             # A build swapped the folder while we read it: the new one is complete, read it.
             time.sleep(0.05 * (attempt + 1))
+        except OSError as error:  # not a folder, no permission, an I/O error of the disk
+            raise _corrupt(index_dir, f"cannot be read: {error.strerror}") from error
     raise IndexCorruptError(
         f"index at {index_dir} is incomplete (a file is missing): "
         f"run `{rebuild_command(index_dir)}`"
@@ -254,7 +176,7 @@ def _load_consistent(
                 backend.open(folder, manifest.vector_sets[name], manifest.dimension)
                 for name in VECTOR_SETS
             ]
-        except (ValueError, TypeError, KeyError, RuntimeError, UnicodeDecodeError) as error:
+        except (ValueError, TypeError, KeyError, AttributeError, RuntimeError) as error:
             raise _corrupt(index_dir, str(error).splitlines()[0] if str(error) else "") from error
     finally:
         os.close(folder)
@@ -318,8 +240,23 @@ def _read_bytes(folder: int, name: str) -> bytes:
 
 
 def _read_jsonl(folder: int, name: str) -> list[dict[str, Any]]:
-    lines = _read_bytes(folder, name).decode("utf-8").splitlines()
-    return [json.loads(line) for line in lines if line]
+    """The rows of a JSON Lines file of the index.
+
+    Raises:
+        ValueError: A line is not a JSON object (the file was cut short or overwritten).
+    """
+    rows = []
+    for number, line in enumerate(_read_bytes(folder, name).split(b"\n"), 1):
+        if not line:
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError:
+            row = None
+        if not isinstance(row, dict):
+            raise ValueError(f"{name} line {number} is not a JSON object (cut short?)")
+        rows.append(row)
+    return rows
 
 
 def _check_consistent(index: StoredIndex) -> None:

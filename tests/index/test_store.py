@@ -10,7 +10,8 @@ import pytest
 from index.build import EMBED_BATCH, build_index
 from index.errors import BuildLockedError, IndexCorruptError, IndexMismatchError, IndexMissingError
 from index.search import Searcher
-from index.store import MANIFEST, PASSAGES, build_lock, load_index
+from index.staging import build_lock
+from index.store import MANIFEST, PASSAGES, load_index
 from tests.fakes import FakeEmbedder
 
 VECTORS = "passages.faiss"
