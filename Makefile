@@ -28,6 +28,12 @@ index: $(STAMP)
 bench: $(STAMP)
 	@$(BIN)/briefing-index bench
 
+# Every question answered exactly once under load, time to answer, memory over a long run.
+# LOADTEST_ARGS=--real-model embeds with the real model; --help lists the sizes.
+.PHONY: loadtest
+loadtest: $(STAMP)
+	@$(BIN)/python -m tests.load.loadtest $(LOADTEST_ARGS)
+
 test: lint typecheck unit
 
 lint: $(STAMP)
