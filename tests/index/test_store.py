@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -11,7 +14,7 @@ from index.build import EMBED_BATCH, build_index
 from index.errors import BuildLockedError, IndexCorruptError, IndexMismatchError, IndexMissingError
 from index.search import Searcher
 from index.staging import build_lock
-from index.store import MANIFEST, PASSAGES, load_index
+from index.store import MANIFEST, PASSAGES, load_index, rebuild_command
 from tests.fakes import FakeEmbedder
 
 VECTORS = "passages.faiss"
@@ -181,3 +184,97 @@ def test_a_crash_while_writing_leaves_the_previous_index(
         build_index(seeds_dir, index_dir, fake_embedder)
     assert load_index(index_dir).passages == before.passages
     assert sorted(p.name for p in index_dir.parent.iterdir()) == [".index.lock", "index"]
+
+
+def _truncate(path: Path, keep: float) -> None:
+    """Keeps that share of the file; a negative ``keep`` drops that many bytes at the end."""
+    data = path.read_bytes()
+    path.write_bytes(data[: int(keep) if keep < 0 else int(len(data) * keep)])
+
+
+@pytest.mark.parametrize("name", [VECTORS, SENTENCES, PASSAGES, "articles.jsonl", MANIFEST])
+@pytest.mark.parametrize("keep", [0.0, 0.01, 0.5, -2])
+def test_truncated_files_are_refused_with_the_rebuild_command(
+    seeds_dir: Path, index_dir: Path, fake_embedder: FakeEmbedder, name: str, keep: float
+) -> None:
+    build_index(seeds_dir, index_dir, fake_embedder)
+    _truncate(index_dir / name, keep)
+    with pytest.raises((IndexCorruptError, IndexMissingError)) as raised:
+        load_index(index_dir, expected_model=fake_embedder.name)
+    message = str(raised.value)
+    assert "\n" not in message
+    assert ("damaged" in message and rebuild_command(index_dir) in message) or (
+        name == MANIFEST and keep == 0.0 and "not JSON" in message
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("5\n", "passages.jsonl line 1 is not a JSON object"),
+        ('{"id": 0, "source": "a.txt"', "passages.jsonl line 1 is not a JSON object"),
+        ('{"id": 0}\n', "damaged"),
+    ],
+    ids=["number", "cut-short", "missing-fields"],
+)
+def test_rows_that_are_not_passages_are_refused(
+    seeds_dir: Path, index_dir: Path, fake_embedder: FakeEmbedder, content: str, problem: str
+) -> None:
+    build_index(seeds_dir, index_dir, fake_embedder)
+    (index_dir / PASSAGES).write_text(content, encoding="utf-8")
+    with pytest.raises(IndexCorruptError, match=problem):
+        load_index(index_dir)
+
+
+def test_an_index_path_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "index").write_text("not a folder")
+    with pytest.raises(IndexCorruptError, match="cannot be read: Not a directory"):
+        load_index(tmp_path / "index")
+
+
+def _run(command: str, *args: str, environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    script = Path(sys.executable).with_name(command)
+    return subprocess.run(
+        [str(script), *args],
+        env={**os.environ, **environment},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("damage", "expected"),
+    [
+        (lambda d: _truncate(d / VECTORS, 0.5), "is damaged (not a FAISS index"),
+        (lambda d: _truncate(d / SENTENCES, 0.0), "is damaged (not a FAISS index"),
+        (lambda d: _truncate(d / PASSAGES, 0.5), "is damaged (passages.jsonl line"),
+        (lambda d: _truncate(d / "articles.jsonl", 0.0), "is damaged (0 articles"),
+        (lambda d: _truncate(d / MANIFEST, 0.5), "is damaged (manifest.json is not JSON)"),
+        (
+            lambda d: (d / MANIFEST).write_text(
+                (d / MANIFEST).read_text().replace("fake-hashing-256", "other/model")
+            ),
+            "was built with model 'other/model'",
+        ),
+    ],
+    ids=["vectors-half", "sentences-empty", "passages-half", "articles-empty", "manifest", "model"],
+)
+@pytest.mark.parametrize("command", ["briefing-index search", "briefing-bot ask"])
+def test_commands_refuse_a_damaged_index_on_one_line(
+    seeds_dir: Path, index_dir: Path, fake_embedder: FakeEmbedder, damage, expected, command: str
+) -> None:
+    build_index(seeds_dir, index_dir, fake_embedder)
+    damage(index_dir)
+    program, subcommand = command.split()
+    result = _run(
+        program,
+        subcommand,
+        "What did Lavrov say?",
+        environment={"BRIEFING_INDEX_DIR": str(index_dir), "EMBEDDING_MODEL": "fake-hashing-256"},
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"{program}: error: index at {index_dir}")
+    assert expected in line and "briefing-index build --full" in line
