@@ -169,14 +169,21 @@ async def sources(update: Update, context: Context) -> None:
 
 
 async def about(update: Update, context: Context) -> None:
-    """What the index holds and when it was built."""
-    manifest = (await _service(context).reload_if_changed()).manifest
-    await _reply(
-        update,
+    """What the index holds and when it was built; whether a newer one failed to load."""
+    service, settings, user = _service(context), context.bot_data.settings, update.effective_user
+    assert settings is not None
+    manifest = (await service.reload_if_changed()).manifest
+    text = (
         f"<b>Articles</b> {manifest.articles} · <b>passages</b> {manifest.passages}\n"
         f"<b>Model</b> {html.escape(manifest.model)}\n"
-        f"<b>Built</b> {html.escape(manifest.built_at)}",
+        f"<b>Built</b> {html.escape(manifest.built_at)}"
     )
+    problem = service.load_problem
+    if problem is not None and user is not None and user.id in settings.admin_user_ids:
+        text += f"\n<b>Not loaded</b> the newer index on disk: {html.escape(problem.reason)}"
+    elif problem is not None:
+        text += "\n<b>Note</b> a newer index could not be loaded; answers come from this one."
+    await _reply(update, text)
 
 
 async def ask(update: Update, context: Context) -> None:
@@ -221,7 +228,20 @@ async def reindex(update: Update, context: Context) -> None:
     try:
         report = await service.rebuild()
     except BriefingError as error:
-        await _reply(update, f"The rebuild failed: {html.escape(str(error))}")
+        built_at = html.escape(service.index.manifest.built_at)
+        await _reply(
+            update,
+            f"The rebuild failed: {html.escape(str(error))}. "
+            f"Still answering from the index built at {built_at}.",
+        )
+        return
+    problem = service.load_problem
+    if problem is not None:
+        await _reply(
+            update,
+            f"The new index could not be loaded ({html.escape(problem.reason)}): still "
+            f"answering from the index built at {html.escape(problem.serving_built_at)}.",
+        )
         return
     skipped = f", {len(report.skipped)} files skipped" if report.skipped else ""
     await _reply(

@@ -1,4 +1,9 @@
-"""The answer pipeline as the bot uses it: off the event loop, swapped when the index changes."""
+"""The answer pipeline as the bot uses it: off the event loop, swapped when the index changes.
+
+A new index that cannot be loaded (damaged, of another model) never stops the answers: the
+service keeps answering from the last index it loaded, remembers why the new one failed (logged
+once per build, not once per question) and says so in ``load_problem``.
+"""
 
 from __future__ import annotations
 
@@ -14,16 +19,34 @@ from index.batching import BatchingParams, QueryBatcher
 from index.build import BuildReport, build_index
 from index.config import IndexSettings
 from index.embedding import Embedder, load_embedder
+from index.errors import BriefingError
 from index.search import Searcher
-from index.store import MANIFEST, StoredIndex, load_index
+from index.store import MANIFEST, StoredIndex, load_index, rebuild_command
 
 logger = logging.getLogger(__name__)
+
+# Which version of the manifest is on disk: each build writes a new file (a new inode).
+Stamp = tuple[int, int, int] | None
 
 
 @dataclass(frozen=True, slots=True)
 class _Loaded:
     answerer: Answerer
-    stamp: float  # manifest's modification time: a new build writes a new manifest
+    stamp: Stamp
+
+
+@dataclass(frozen=True, slots=True)
+class LoadProblem:
+    """A newer index on disk that could not be loaded, so the previous one is still in use.
+
+    Attributes:
+        reason: Why, with the command that fixes it.
+        serving_built_at: Build time of the index still in use.
+    """
+
+    reason: str
+    serving_built_at: str
+    stamp: Stamp
 
 
 class BriefingService:
@@ -35,14 +58,20 @@ class BriefingService:
         embedder: Embedder | None = None,
         batching: BatchingParams | None = None,
     ) -> None:
-        """Loads the model and the index; questions arriving together are embedded together.
+        """Loads the index, then the model; questions arriving together are embedded together.
+
+        The index is read first, so a missing or damaged one is reported at once rather than
+        after the seconds the model takes to load.
 
         Raises:
             BriefingError: The model or the index cannot be loaded.
         """
         self.settings = settings
+        stamp = self._manifest_stamp()
+        index = self._read_index(embedder.name if embedder else settings.embedding_model)
         self.embedder = embedder or load_embedder(settings.embedding_model)
-        self._current = self._load()
+        self._current = _Loaded(Answerer(Searcher(index, self.embedder)), stamp)
+        self._problem: LoadProblem | None = None
         self.batcher = QueryBatcher(self.embedder.embed_queries, batching)
         self._swap_lock = threading.Lock()
         self._rebuild_lock = asyncio.Lock()
@@ -64,32 +93,65 @@ class BriefingService:
         """True while ``/reindex`` runs."""
         return self._rebuild_lock.locked()
 
-    def _load(self) -> _Loaded:
-        stamp = self._manifest_stamp()
-        index = load_index(
-            self.settings.index_dir,
-            expected_model=self.embedder.name,
-            backend=self.settings.vector_backend(),
+    @property
+    def load_problem(self) -> LoadProblem | None:
+        """Why the newest index on disk is not the one in use; None when it is."""
+        return self._problem
+
+    def _read_index(self, model: str) -> StoredIndex:
+        return load_index(
+            self.settings.index_dir, expected_model=model, backend=self.settings.vector_backend()
         )
-        return _Loaded(Answerer(Searcher(index, self.embedder)), stamp)
 
-    def _manifest_stamp(self) -> float:
+    def _manifest_stamp(self) -> Stamp:
         try:
-            return (Path(self.settings.index_dir) / MANIFEST).stat().st_mtime
+            info = (Path(self.settings.index_dir) / MANIFEST).stat()
         except OSError:
-            return 0.0
+            return None
+        return (info.st_dev, info.st_ino, info.st_mtime_ns)
 
-    def _refresh(self) -> Answerer:
-        """The answerer of the newest complete index; questions in flight keep the old one."""
-        if self._manifest_stamp() != self._current.stamp:
-            with self._swap_lock:
-                if self._manifest_stamp() != self._current.stamp:
-                    try:
-                        self._current = self._load()
-                        logger.info("index reloaded: %s passages", self.index.manifest.passages)
-                    except Exception:  # a broken new index must not stop the answers
-                        logger.exception("new index at %s not loaded", self.settings.index_dir)
+    def _refresh(self, retry: bool = False) -> Answerer:
+        """The answerer of the newest index that loads; questions in flight keep the old one.
+
+        A build that failed to load is not tried again until another build replaces it, or
+        ``retry`` is set.
+        """
+        if self._is_settled(self._manifest_stamp(), retry):
+            return self._current.answerer
+        with self._swap_lock:
+            stamp = self._manifest_stamp()
+            if not self._is_settled(stamp, retry):
+                self._swap_to(stamp)
         return self._current.answerer
+
+    def _is_settled(self, stamp: Stamp, retry: bool) -> bool:
+        if stamp == self._current.stamp:
+            self._problem = None  # the index in use is (again) the one on disk
+            return True
+        return not retry and self._problem is not None and self._problem.stamp == stamp
+
+    def _swap_to(self, stamp: Stamp) -> None:
+        built_at = self.index.manifest.built_at
+        try:
+            index = self._read_index(self.embedder.name)
+        except BriefingError as error:
+            self._problem = LoadProblem(str(error), built_at, stamp)
+            logger.error(
+                "new index not loaded, still answering from the index built at %s: %s",
+                built_at,
+                error,
+            )
+            return
+        except Exception as error:  # a broken new index must not stop the answers
+            reason = (
+                f"{type(error).__name__}: {error}; run `{rebuild_command(self.settings.index_dir)}`"
+            )
+            self._problem = LoadProblem(reason, built_at, stamp)
+            logger.exception("new index at %s not loaded", self.settings.index_dir)
+            return
+        self._current = _Loaded(Answerer(Searcher(index, self.embedder)), stamp)
+        self._problem = None
+        logger.info("index reloaded: %s passages", index.manifest.passages)
 
     async def answer(self, question: str) -> Answer:
         """Answers off the event loop, so one slow question does not hold up other chats."""
@@ -109,8 +171,11 @@ class BriefingService:
     async def rebuild(self) -> BuildReport:
         """Rebuilds the index from the seeds folder and swaps it in, without restarting.
 
+        Afterwards ``load_problem`` says whether the index on disk is the one in use.
+
         Raises:
-            BriefingError: The seeds cannot be read or another build is running.
+            BriefingError: The seeds cannot be read, the index cannot be written, or another
+                build is running.
         """
         async with self._rebuild_lock:
             report = await asyncio.to_thread(
@@ -120,5 +185,5 @@ class BriefingService:
                 self.embedder,
                 backend=self.settings.vector_backend(),
             )
-            await self.reload_if_changed()
+            await asyncio.to_thread(self._refresh, True)
             return report
