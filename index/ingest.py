@@ -3,7 +3,13 @@
 Whatever the folder holds, one bad file costs only itself: it is skipped with a warning that
 names it, and every other article is indexed. Bad means not UTF-8, empty, binary (NUL bytes,
 or mostly control characters), over ``MAX_ARTICLE_BYTES``, a name that cannot be shown on one
-line, a symbolic link that leads out of the folder, or the same text as an article before it.
+line, not a regular file (a FIFO), a symbolic link that leads out of the folder, or the same
+text as an article before it in path order (indexed once, under the first name).
+
+Symbolic links: a link to a file is followed when the file it resolves to is inside the seeds
+folder (so a folder of links into ``.store/`` or ``.git/annex/`` works; a link to another
+article is that article's duplicate), and refused when it leads outside, so nobody can publish
+``/etc/passwd`` by linking it. Links to folders are never followed.
 """
 
 from __future__ import annotations

@@ -159,6 +159,20 @@ def test_a_build_killed_after_the_swap_leaves_the_new_index(
     assert _leftovers(index_dir) == []
 
 
+def test_a_build_killed_between_the_two_renames_of_the_fallback_swap(
+    seeds_dir: Path, index_dir: Path
+) -> None:
+    """Where renameat2 is missing the swap is two renames; a kill between them left no index."""
+    build_index(seeds_dir, index_dir, FakeEmbedder())
+    before = load_index(index_dir)
+    aside = index_dir.with_name(".index.building-killed-old")
+    index_dir.rename(aside)  # the first rename
+    (index_dir.parent / ".index.building-killed").mkdir()  # the new one, never renamed
+    assert not build_index(seeds_dir, index_dir, FakeEmbedder()).written  # the old one is back
+    _same_index(load_index(index_dir), before)
+    assert _leftovers(index_dir) == []
+
+
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 2 MB tmpfs, mounted for the test; skipped where mounting needs a root this is not."""

@@ -149,11 +149,14 @@ def test_links_out_of_the_folder_are_refused_and_links_within_followed(
     (seeds / "archive").symlink_to(outside, target_is_directory=True)
     (seeds / "broken.txt").symlink_to(seeds / "gone.txt")
     (seeds / "inside.txt").symlink_to(seeds / ".store" / "kept.txt")
+    (seeds / "sub").mkdir()
+    (seeds / "sub" / "alias.txt").symlink_to(Path("..") / "inside.txt")
     with caplog.at_level(logging.WARNING):
         result = ingest(seeds)
     assert [d.article.source for d in result.documents] == ["inside.txt"]
     skipped = {skip.source: skip.reason for skip in result.skipped}
-    assert set(skipped) == {"leak.txt", "relative.md", "archive", "broken.txt"}
+    assert set(skipped) == {"leak.txt", "relative.md", "archive", "broken.txt", "sub/alias.txt"}
+    assert "the same text as inside.txt" in skipped["sub/alias.txt"]
     for name in ("leak.txt", "relative.md"):
         assert "outside the seeds folder: refused" in skipped[name]
     assert "folder: not followed" in skipped["archive"]
