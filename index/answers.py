@@ -18,6 +18,7 @@ from index.records import Hit
 from index.search import Searcher
 from index.speech import Attribution, asked_speaker, attribution, closes_quote, opens_quote
 from index.stories import find_versions
+from index.timeline import Dating
 
 # Per model: the score the best passage needs for an answer, and the lower score enough
 # when the passages quote the speaker a question asks about. Calibrated on
@@ -79,6 +80,7 @@ class Answerer:
                 question asks about; default: calibrated for the model.
         """
         self.searcher = searcher
+        self.dating = Dating(searcher.index)
         default, default_quoted = ABSTENTION_THRESHOLDS.get(searcher.index.manifest.model, (0, 0))
         self.threshold = default if threshold is None else threshold
         self.quoted_threshold = min(
@@ -92,17 +94,26 @@ class Answerer:
     def answer_embedded(self, question: str, query_vector: npt.NDArray[np.float32]) -> Answer:
         """The answer to a question whose query vector is known (e.g. embedded in a batch)."""
         speaker = asked_speaker(question)
+        intent = self.dating.intent(question)
         query = query_vector.reshape(1, -1)
-        depth = _SPEAKER_CANDIDATES if speaker else _CANDIDATES
+        deep = speaker is not None or intent.range is not None or intent.latest
+        depth = _SPEAKER_CANDIDATES if deep else _CANDIDATES
         hits = self.searcher.search_embedded([question], query, k=depth, diverse=not speaker)[0]
+        hits = self.dating.prefer(hits, intent)
         best = max((hit.score for hit in hits), default=0.0)
+        # A passage that tells of the asked time is as good a sign as one quoting the speaker.
+        dated = self.dating.inside(hits, intent.range, mentioned=True) if intent.range else set()
+        best_dated = max((h.score for h in hits if h.passage.id in dated), default=0.0)
         if speaker and best >= self.quoted_threshold:
-            quoted = self._speaker_answer(question, hits, speaker)
+            timely = self.dating.inside(hits, intent.range) if intent.range else set()
+            quoted = self._speaker_answer(question, hits, speaker, timely)
             if quoted:
                 return self._one_story_once(quoted)
-        if best < self.threshold:
+        if best < self.threshold and not (dated and best_dated >= self.quoted_threshold):
             return self._not_covered(question, hits[:_CANDIDATES])
-        return self._one_story_once(self._closest_sentences(question, query[0], hits[:_CANDIDATES]))
+        floor = self.quoted_threshold if dated else self.threshold
+        answer = self._closest_sentences(question, query[0], hits[:_CANDIDATES], floor)
+        return self._one_story_once(answer)
 
     def _one_story_once(self, answer: Answer) -> Answer:
         """Each story cited once: versions of a cited passage join it, not the answer's text."""
@@ -135,8 +146,11 @@ class Answerer:
         text = f"{NOT_COVERED} The closest passage is: {_quote(best, [first])} [1]"
         return Answer(question, False, text, (Citation(1, best, (first,)),), tuple(hits))
 
-    def _speaker_answer(self, question: str, hits: list[Hit], speaker: str) -> Answer | None:
-        """Sentences attributing speech to the speaker, passages with direct quotes first."""
+    def _speaker_answer(
+        self, question: str, hits: list[Hit], speaker: str, timely: set[int]
+    ) -> Answer | None:
+        """Sentences attributing speech to the speaker: passages of the asked time (``timely``
+        ids) first, then those with direct quotes."""
         found: list[tuple[Attribution, int, Hit, list[tuple[int, int]]]] = []
         for rank, hit in enumerate(hits):
             sentences = list(hit.passage.sentences)
@@ -148,7 +162,7 @@ class Answerer:
             found.append((strongest, rank, hit, _with_quotes(hit, sentences, chosen)))
         if not found:
             return None
-        found.sort(key=lambda item: (-item[0], item[1]))
+        found.sort(key=lambda item: (item[2].passage.id not in timely, -item[0], item[1]))
         picked = [(hit, spans) for _, _, hit, spans in found[:_MAX_CITATIONS]]
         reordered = [hit for hit, _ in picked] + [
             h for h in hits if h not in {p[0] for p in picked}
@@ -156,10 +170,10 @@ class Answerer:
         return _compose(question, picked, reordered)
 
     def _closest_sentences(
-        self, question: str, query: npt.NDArray[np.float32], hits: list[Hit]
+        self, question: str, query: npt.NDArray[np.float32], hits: list[Hit], floor: float
     ) -> Answer:
-        """The sentences of the best passages closest to the question in meaning."""
-        pool = [h for h in hits[:_MAX_CITATIONS] if h.score >= self.threshold] or hits[:1]
+        """The sentences of the best passages (scoring ``floor`` or more) closest in meaning."""
+        pool = [h for h in hits[:_MAX_CITATIONS] if h.score >= floor] or hits[:1]
         index = self.searcher.index
         spans = [(hit, span) for hit in pool for span in hit.passage.sentences]
         vectors = index.sentence_vectors_of(np.array([hit.passage.id for hit in pool], np.int64))
