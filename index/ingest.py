@@ -168,13 +168,7 @@ def read_document(path: Path, seeds_dir: Path, max_bytes: int = MAX_ARTICLE_BYTE
         raise ValueError("its name holds control characters or bytes that are not UTF-8: rename it")
     data = read_article_bytes(path, seeds_dir, max_bytes)
     text = decode_article_text(data)
-    if not text.strip("\ufeff \t\n"):
-        raise ValueError("the file is empty")
-    if "\x00" in text:
-        raise ValueError("holds NUL bytes: a binary file, or UTF-16 text (save it as UTF-8)")
-    controls = len(_CONTROL.findall(text))
-    if controls > _MAX_CONTROL_SHARE * len(text):
-        raise ValueError(f"{controls} of its {len(text)} characters are control characters: binary")
+    _check_is_text(text)
     header = read_header(text)
     body = text[header.body_start :]
     if not body.strip():
@@ -196,6 +190,17 @@ def read_document(path: Path, seeds_dir: Path, max_bytes: int = MAX_ARTICLE_BYTE
         sha256=hashlib.sha256(data).hexdigest(),
     )
     return Document(article, text, header.body_start)
+
+
+def _check_is_text(text: str) -> None:
+    """Raises ValueError if ``text`` is empty or is a binary file that happens to be UTF-8."""
+    if not text.strip("\ufeff \t\n"):
+        raise ValueError("the file is empty")
+    if "\x00" in text:
+        raise ValueError("holds NUL bytes: a binary file, or UTF-16 text (save it as UTF-8)")
+    controls = len(_CONTROL.findall(text))
+    if controls > _MAX_CONTROL_SHARE * len(text):
+        raise ValueError(f"{controls} of its {len(text)} characters are control characters: binary")
 
 
 def read_article_bytes(path: Path, seeds_dir: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> bytes:
