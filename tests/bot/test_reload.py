@@ -4,11 +4,14 @@ one-line error."""
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +23,7 @@ from index.config import IndexSettings
 from index.staging import build_lock
 from index.store import load_index
 from tests.bot.botapi import BotApiServer
-from tests.bot.harness import ADMIN, USER, reply_to, wait_for
+from tests.bot.harness import ADMIN, USER, reply_to, start_bot, stop_bot, wait_for
 from tests.fakes import FakeEmbedder
 
 NEW_ARTICLE = "Breaking news\n\nThe Kremlin said talks on NotPetya would resume.\n"
@@ -167,3 +170,51 @@ def test_the_bot_refuses_a_damaged_index_at_start_up_on_one_line(
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith(f"briefing-bot: error: index at {index_settings.index_dir} is damaged")
     assert "briefing-index build --full" in line
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MB tmpfs, mounted for the test; skipped where mounting needs a root this is not."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=True)
+
+
+@pytest.mark.asyncio
+async def test_reindex_on_a_full_disk_keeps_the_index_and_says_what_to_do(
+    server: Any, index_settings: IndexSettings, small_disk: Path
+) -> None:
+    settings = replace(index_settings, index_dir=small_disk / "index")
+    build_index(settings.seeds_dir, settings.index_dir, FakeEmbedder())
+    built_at = load_index(settings.index_dir).manifest.built_at
+    for number in range(40):  # some 600 KB of vectors
+        body = "\n\n".join(f"Officials in Berlin spoke about case {number}-{p}." for p in range(8))
+        (settings.seeds_dir / f"extra-{number}.txt").write_text(f"Wire\n\n{body}\n", "utf-8")
+    with (small_disk / "filler").open("wb", buffering=0) as filler, contextlib.suppress(OSError):
+        while True:  # until the disk is full
+            filler.write(b"\xff" * 4096)
+    application = await start_bot(server, settings)
+    try:
+        reply = await _reindex(server)
+        assert reply.startswith(
+            f"The rebuild failed: cannot write the index at {settings.index_dir}"
+        )
+        assert "the disk is full (No space left on device" in reply and "free some space" in reply
+        assert reply.endswith(f"Still answering from the index built at {built_at}.")
+        assert not [p for p in small_disk.iterdir() if ".building-" in p.name]
+        answer = await reply_to(server, USER, "What did Zakharova say?", user_id=USER)
+        assert "Zakharova said" in answer.params["text"]
+        (small_disk / "filler").unlink()
+        assert (await _reindex(server)).startswith("Done: 42 articles")
+    finally:
+        await stop_bot(application)
