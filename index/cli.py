@@ -337,12 +337,9 @@ def _calibrate_stories(args: argparse.Namespace, settings: IndexSettings) -> int
         print(json.dumps({"eval": "stories", "pool": pool, "rows": [asdict(r) for r in rows]}))
         return 0
     print(f"same story on XQuAD-R {','.join(pool)} (translations), model {embedder.name}")
-    print(f"{'cosine':>6}  {'precision':>9} {'recall':>7}  {'cosine only:':>13} {'P':>6} {'R':>6}")
+    print(f"{'alignment':>9} {'gap':>5} {'precision':>9} {'recall':>7}")
     for row in rows:
-        print(
-            f"{row.threshold:>6.2f}  {row.precision:>9.3f} {row.recall:>7.3f}  {'':>13} "
-            f"{row.precision_cosine_only:>6.3f} {row.recall_cosine_only:>6.3f}"
-        )
+        print(f"{row.floor:>9.2f} {row.gap:>5.2f} {row.precision:>9.3f} {row.recall:>7.3f}")
     return 0
 
 

@@ -1,152 +1,134 @@
 """One story in several languages: passages of other articles that tell the same thing.
 
 Wire services send the same story in English and in French, and agencies repeat each other.
-A passage's versions are passages of other articles whose vectors are nearly the same and
-that share an anchor a translation keeps: a number ("308", "2015") or a name ("Lavrov",
-"Лавров", "Lawrow" are one name to ``name_key``). The cosine alone confuses two passages on
-one topic (two paragraphs about the same match, the same talks) with one passage told twice;
-the anchor tells them apart. ``SAME_STORY_COSINE`` is calibrated by ``calibrate`` on XQuAD-R,
-whose paragraphs are translations of each other (``briefing-index eval stories``).
+Two passages tell the same story when their sentences align: each sentence of one has a close
+sentence in the other (``alignment``, the mean best sentence cosine, both ways). Passages on
+one topic align too, only less, so a version must also stand clear of the next passage in
+its language: the same story is told once per language, a topic many times. Both thresholds
+are calibrated on XQuAD-R, whose paragraphs are translations of each other, by ``calibrate``
+(``briefing-index eval stories``). Whole-passage cosines and shared names or numbers were
+measured too, and added nothing (see the README, "One story, many languages").
 """
 
 from __future__ import annotations
 
-import re
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 import numpy as np
 
 from index.records import Hit
-from index.speech import name_key
 from index.store import StoredIndex
 
-# Calibrated with multilingual-e5-small on XQuAD-R de+ru (docs in README, "One story").
-SAME_STORY_COSINE = 0.90
-_NEIGHBOURS = 12
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_NAME = re.compile(r"(?<![\w’'])[^\W\d_][^\W_]{2,}")
-_SIMILAR_NAME = 0.8
+# multilingual-e5-small on XQuAD-R de+ru: precision 0.993, recall 0.917 (README).
+SAME_STORY_ALIGNMENT = 0.84
+SAME_STORY_GAP = 0.05
+_CANDIDATES = 10
 
 
-@dataclass(frozen=True, slots=True)
-class Anchors:
-    """What a translation of a passage keeps: its numbers and its capitalised names."""
-
-    numbers: frozenset[str]
-    names: frozenset[str]
-
-    def shared_with(self, other: Anchors) -> bool:
-        """True when the two passages share a number or a name (spelling-tolerant)."""
-        if self.numbers & other.numbers:
-            return True
-        return any(_similar(a, b) for a in self.names for b in other.names)
-
-
-def anchors(text: str) -> Anchors:
-    """The numbers and the name keys of the capitalised words of ``text``."""
-    numbers = frozenset(re.sub(r"[.,]", "", n) for n in _NUMBER.findall(text) if len(n) > 1)
-    names = frozenset(
-        key for word in _NAME.findall(text) if word[0].isupper() and len(key := name_key(word)) > 3
-    )
-    return Anchors(numbers, names)
-
-
-def _similar(key: str, other: str) -> bool:
-    return key == other or SequenceMatcher(None, key, other).ratio() >= _SIMILAR_NAME
+def alignment(index: StoredIndex, first: int, second: int) -> float:
+    """How well the sentences of two passages match, 1.0 for the same sentences."""
+    cosines = index.passage_sentence_vectors(first) @ index.passage_sentence_vectors(second).T
+    return float((cosines.max(axis=1).mean() + cosines.max(axis=0).mean()) / 2)
 
 
 def find_versions(
-    index: StoredIndex, passage_ids: Sequence[int], threshold: float = SAME_STORY_COSINE
+    index: StoredIndex,
+    passage_ids: Sequence[int],
+    floor: float = SAME_STORY_ALIGNMENT,
+    gap: float = SAME_STORY_GAP,
 ) -> dict[int, list[Hit]]:
-    """For each passage, its versions in other articles, closest first, one per article.
+    """For each passage, its versions in other articles, at most one per language, best first.
 
-    Each version is a ``Hit`` whose ``score`` is its cosine to the passage.
+    Each version is a ``Hit`` whose ``score`` is its ``alignment`` with the passage.
     """
     versions: dict[int, list[Hit]] = {}
-    for passage_id, hits in _neighbours(index, passage_ids, threshold).items():
-        own = anchors(index.passages[passage_id].text)
-        versions[passage_id] = [hit for hit in hits if own.shared_with(anchors(hit.passage.text))]
+    for passage_id, by_language in _aligned_candidates(index, passage_ids).items():
+        chosen = [v for ranked in by_language.values() if (v := _version(ranked, floor, gap))]
+        versions[passage_id] = [
+            Hit(index.passages[other], index.articles[index.passages[other].source], score)
+            for score, other in sorted(chosen, reverse=True)
+        ]
     return versions
 
 
-def _neighbours(
-    index: StoredIndex, passage_ids: Sequence[int], threshold: float
-) -> dict[int, list[Hit]]:
-    """The closest passage of each other article, at ``threshold`` or above, closest first."""
-    if not passage_ids or not index.passages:
-        return {}
+def _version(ranked: list[tuple[float, int]], floor: float, gap: float) -> tuple[float, int] | None:
+    """The best aligned candidate of one language, if it is close and clear of the next."""
+    score, _ = ranked[0]
+    if score >= floor and (len(ranked) < 2 or score - ranked[1][0] >= gap):
+        return ranked[0]
+    return None
+
+
+def _aligned_candidates(
+    index: StoredIndex, passage_ids: Sequence[int]
+) -> dict[int, dict[str, list[tuple[float, int]]]]:
+    """The nearest passages of other articles, by language, best aligned first."""
+    if not passage_ids or len(index.passages) < 2:
+        return {passage_id: {} for passage_id in passage_ids}
     ids = np.asarray(passage_ids, dtype=np.int64)
-    k = min(_NEIGHBOURS + 1, len(index.passages))
-    cosines, neighbours = index.passage_store.search(index.passage_vectors(ids), k)
-    found: dict[int, list[Hit]] = {}
+    _, neighbours = index.passage_store.search(
+        index.passage_vectors(ids), min(2 * _CANDIDATES, len(index.passages))
+    )
+    found: dict[int, dict[str, list[tuple[float, int]]]] = {}
     for row, passage_id in enumerate(ids.tolist()):
-        seen = {index.passages[passage_id].source}
-        hits = found.setdefault(passage_id, [])
-        for cosine, other_id in zip(cosines[row].tolist(), neighbours[row].tolist(), strict=True):
-            other = index.passages[other_id] if other_id >= 0 else None
-            if other is not None and cosine >= threshold and other.source not in seen:
-                seen.add(other.source)
-                hits.append(Hit(other, index.articles[other.source], cosine))
+        source = index.passages[passage_id].source
+        others = [
+            other for other in neighbours[row].tolist()
+            if other >= 0 and index.passages[other].source != source
+        ][:_CANDIDATES]  # fmt: skip
+        by_language: dict[str, list[tuple[float, int]]] = defaultdict(list)
+        for other in others:
+            language = index.articles[index.passages[other].source].language
+            by_language[language].append((alignment(index, passage_id, other), other))
+        found[passage_id] = {lang: sorted(c, reverse=True) for lang, c in by_language.items()}
     return found
 
 
 @dataclass(frozen=True, slots=True)
 class CalibrationRow:
-    """How well "cosine at least ``threshold``, and an anchor shared" finds the same story."""
+    """How well "alignment at least ``floor``, ``gap`` clear of the next" finds the same story."""
 
-    threshold: float
+    floor: float
+    gap: float
     precision: float
     recall: float
-    precision_cosine_only: float
-    recall_cosine_only: float
 
 
 def calibrate(
     index: StoredIndex,
     same_story: Callable[[str, str], bool],
-    thresholds: Sequence[float] = (0.80, 0.82, 0.84, 0.86, 0.88, 0.90, 0.92, 0.94),
+    floors: Sequence[float] = (0.82, 0.84, 0.86, 0.88, 0.90),
+    gaps: Sequence[float] = (0.0, 0.03, 0.05),
 ) -> list[CalibrationRow]:
-    """Precision and recall of versions found among each passage's neighbours, per threshold.
+    """Precision and recall of the versions found, over pairs of articles, per setting.
 
     Args:
         index: An index whose articles include versions of each other.
         same_story: Whether two sources tell the same story (the gold).
-        thresholds: Cosines to try.
+        floors: Alignments to try.
+        gaps: Margins over the next passage of the same language to try.
     """
-    every = list(range(len(index.passages)))
-    pairs = [
-        (index.passages[p].source, hit.passage.source, hit.score, _anchored(index, p, hit))
-        for p, hits in _neighbours(index, every, min(thresholds)).items()
-        for hit in hits
-    ]
-    relevant = {
-        (a.source, b.source)
-        for a in index.passages
-        for b in index.passages
-        if a.source != b.source and same_story(a.source, b.source)
-    }
+    candidates = _aligned_candidates(index, list(range(len(index.passages))))
+    sources = sorted(index.articles)
+    relevant = {(a, b) for a in sources for b in sources if a != b and same_story(a, b)}
     rows = []
-    for threshold in thresholds:
-        kept = {(a, b) for a, b, cosine, anchored in pairs if cosine >= threshold and anchored}
-        loose_kept = {(a, b) for a, b, cosine, _ in pairs if cosine >= threshold}
-        rows.append(
-            CalibrationRow(
-                threshold,
-                *_precision_recall(kept, relevant),
-                *_precision_recall(loose_kept, relevant),
+    for floor in floors:
+        for gap in gaps:
+            found = {
+                (index.passages[p].source, index.passages[version[1]].source)
+                for p, by_language in candidates.items()
+                for ranked in by_language.values()
+                if (version := _version(ranked, floor, gap))
+            }
+            correct = len(found & relevant)
+            rows.append(
+                CalibrationRow(
+                    floor,
+                    gap,
+                    correct / len(found) if found else 1.0,
+                    correct / len(relevant) if relevant else 1.0,
+                )
             )
-        )
     return rows
-
-
-def _anchored(index: StoredIndex, passage_id: int, hit: Hit) -> bool:
-    return anchors(index.passages[passage_id].text).shared_with(anchors(hit.passage.text))
-
-
-def _precision_recall(
-    found: set[tuple[str, str]], relevant: set[tuple[str, str]]
-) -> tuple[float, float]:
-    correct = len(found & relevant)
-    return (correct / len(found) if found else 1.0), (correct / len(relevant) if relevant else 1.0)

@@ -95,7 +95,8 @@ def test_a_story_told_by_two_articles_is_cited_once_with_its_version(
         "consultations on cyber security between the two ministries."
     )
     (seeds_dir / "wire.txt").write_text(f"Wire\n\n{story}\n", encoding="utf-8")
-    (seeds_dir / "repeat.txt").write_text(f"Repeat\n\n{story} Johnson agreed.\n", encoding="utf-8")
+    repeat = story.replace("proposed", "offered")
+    (seeds_dir / "repeat.txt").write_text(f"Repeat\n\n{repeat}\n", encoding="utf-8")
     build_index(seeds_dir, index_dir, fake_embedder)
     answerer = Answerer(Searcher(load_index(index_dir), fake_embedder), threshold=0.05)
     answer = answerer.answer("Did Lavrov and Johnson meet in Moscow about cyber security?")
