@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
+from index.coverage import not_covered_text, suggestions
 from index.records import Hit
 from index.search import Searcher
 from index.speech import Attribution, asked_speaker, attribution, closes_quote, opens_quote
@@ -33,7 +34,7 @@ _SPEAKER_CANDIDATES = 50
 _MAX_CITATIONS = 3
 _MAX_SENTENCES = 4
 _SENTENCE_MARGIN = 0.03
-NOT_COVERED = "The briefing does not seem to cover this."
+NOT_COVERED = not_covered_text("What is this?", None, ())  # in English
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +54,18 @@ class Citation:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """An answer: its text with ``[n]`` markers, and the passages those numbers cite."""
+    """An answer: its text with ``[n]`` markers, and the passages those numbers cite.
+
+    When the briefing does not cover the question, ``suggestions`` are names and dates it
+    does cover near it, to ask about instead.
+    """
 
     question: str
     found: bool
     text: str
     citations: tuple[Citation, ...]
     hits: tuple[Hit, ...]
+    suggestions: tuple[str, ...] = ()
 
 
 class Answerer:
@@ -139,12 +145,15 @@ class Answerer:
         return replace(grouped, citations=citations)
 
     def _not_covered(self, question: str, hits: list[Hit]) -> Answer:
+        """Says so in the question's language, with names and dates the briefing does cover."""
+        offered = tuple(suggestions(hits, question))
         if not hits:
-            return Answer(question, False, NOT_COVERED, (), ())
+            return Answer(question, False, not_covered_text(question, None, ()), (), ())
         best = hits[0]
         first = best.passage.sentences[0]
-        text = f"{NOT_COVERED} The closest passage is: {_quote(best, [first])} [1]"
-        return Answer(question, False, text, (Citation(1, best, (first,)),), tuple(hits))
+        text = not_covered_text(question, f"{_quote(best, [first])} [1]", offered)
+        citation = Citation(1, best, (first,))
+        return Answer(question, False, text, (citation,), tuple(hits), offered)
 
     def _speaker_answer(
         self, question: str, hits: list[Hit], speaker: str, timely: set[int]

@@ -66,6 +66,11 @@ def _stopwords(language: str) -> frozenset[str]:
     return frozenset(fold(word) for name in names for word in getattr(bm25s.stopwords, name, ()))
 
 
+def stopwords_of_every_language() -> frozenset[str]:
+    """The folded stopwords of every language with a list."""
+    return _stopwords("")
+
+
 @cache
 def _stemmer(language: str) -> Stemmer.Stemmer | None:
     return Stemmer.Stemmer(_SNOWBALL[language]) if language in _SNOWBALL else None
