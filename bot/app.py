@@ -412,7 +412,8 @@ def build_application(settings: BotSettings, service: BriefingService) -> Applic
         ("ask", ask),
         ("reindex", reindex),
     ):
-        application.add_handler(CommandHandler(name, callback))
+        # Not edits: an admin correcting a typo in "/reindex" must not rebuild a second time.
+        application.add_handler(CommandHandler(name, callback, filters.UpdateType.MESSAGE))
     private_text = (
         filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
     )

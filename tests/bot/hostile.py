@@ -88,7 +88,7 @@ MESSAGES = [
     Message("longest-command", "/" + "a" * 64, None),
     Message("a-lone-slash", "/", IN_WORDS),
     Message("edited-question", "What did Lavrov say?", None, edited=True),
-    Message("edited-command", "/start", START, edited=True),
+    Message("edited-command", "/start", None, edited=True),  # an edit is no new command
     Message("group-without-mention", "What did Lavrov say?", None, "supergroup"),
     Message("group-another-bot", "@otherbot What did Lavrov say?", None, "supergroup"),
     Message("group-command-another-bot", "/help@otherbot", None, "group"),

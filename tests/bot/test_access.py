@@ -183,7 +183,28 @@ async def test_reindex_checks_the_sender_every_time(
             bot,
             lambda: server.push_edited_message(GROUP, "/reindex", user_id=USER, **group),
         )
-        assert "only the bot's admins" in str(edited[0].params["text"])
+        assert edited == []  # an edited message is no new command (see the test below)
     finally:
         await stop_bot(bot)
     _quiet(caplog)
+
+
+@pytest.mark.asyncio
+async def test_an_edited_command_is_not_run_again(
+    server: BotApiServer, index_settings: IndexSettings
+) -> None:
+    """An admin fixing a typo in a message to read /reindex must not start a rebuild."""
+    bot = await start_bot(server, index_settings)
+    try:
+        built = (index_settings.index_dir / "manifest.json").stat().st_mtime_ns
+        sent = await _outcome(
+            server, bot, lambda: server.push_edited_message(ADMIN, "/reindex", user_id=ADMIN)
+        )
+        assert sent == []
+        assert (index_settings.index_dir / "manifest.json").stat().st_mtime_ns == built
+        asked = await _outcome(
+            server, bot, lambda: server.push_message(ADMIN, "/about", user_id=ADMIN)
+        )
+        assert "Articles" in str(asked[-1].params["text"])  # the same command, sent, is answered
+    finally:
+        await stop_bot(bot)
