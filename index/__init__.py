@@ -11,6 +11,7 @@ from index.errors import (
     IndexCorruptError,
     IndexMismatchError,
     IndexMissingError,
+    IndexWriteError,
     ModelLoadError,
     SeedsError,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "IndexMismatchError",
     "IndexMissingError",
     "IndexSettings",
+    "IndexWriteError",
     "Ingested",
     "ModelLoadError",
     "Passage",

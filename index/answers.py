@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
+from index.coverage import NOT_COVERED as NOT_COVERED  # the English reply, for callers
 from index.coverage import not_covered_text, suggestions
 from index.records import Hit
 from index.search import Searcher
@@ -34,7 +35,6 @@ _SPEAKER_CANDIDATES = 50
 _MAX_CITATIONS = 3
 _MAX_SENTENCES = 4
 _SENTENCE_MARGIN = 0.03
-NOT_COVERED = not_covered_text("What is this?", None, ())  # in English
 
 
 @dataclass(frozen=True, slots=True)
