@@ -38,6 +38,13 @@ from index.evaluation import (
     score_rankings,
     xquad_index,
 )
+from index.feedback import (
+    DEFAULT_LIMIT,
+    FeedbackStore,
+    Verdict,
+    feedback_path,
+    format_feedback,
+)
 from index.ingest import find_article_files
 from index.logs import configure_logging
 from index.records import Hit
@@ -70,6 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "search": _search,
             "eval": _eval,
             "bench": _bench,
+            "feedback": _feedback,
         }
         command = commands[args.command]
         return command(args, settings)
@@ -140,7 +148,22 @@ def _parser() -> argparse.ArgumentParser:
         "(default 10000,100000,1000000)",
     )
     bench.add_argument("--json", action="store_true", help="print the figures as JSON")
+    _add_feedback_parser(commands)
     return parser
+
+
+def _add_feedback_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    feedback = commands.add_parser(
+        "feedback", help="the answers readers marked 👎 (with --all, 👍 too), newest first"
+    )
+    feedback.add_argument("--all", action="store_true", help="list 👍 as well as 👎")
+    feedback.add_argument("--json", action="store_true", help="one JSON object per answer")
+    feedback.add_argument(
+        "--index", type=Path, help="index folder, the feedback database is beside it"
+    )
+    feedback.add_argument(
+        "--limit", type=_positive, default=DEFAULT_LIMIT, help="the newest N only (default 100)"
+    )
 
 
 def _add_eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -438,4 +461,27 @@ def _bench(args: argparse.Namespace, settings: IndexSettings) -> int:
     )
     report = run_bench(embedder, args.seeds or settings.seeds_dir, questions, plan)
     print(json.dumps(report.as_dict()) if args.json else format_report(report))
+    return 0
+
+
+def _feedback(args: argparse.Namespace, settings: IndexSettings) -> int:
+    store = FeedbackStore(feedback_path(settings.index_dir))
+    if not store.exists():
+        where = sys.stderr if args.json else sys.stdout  # --json prints nothing but entries
+        print(f"no feedback yet ({store.path} does not exist)", file=where)
+        return 0
+    verdict: Verdict | None = None if args.all else "down"
+    entries = store.entries(verdict, args.limit)
+    for entry in entries:
+        print(
+            json.dumps(entry.as_json(), ensure_ascii=False) if args.json else format_feedback(entry)
+        )
+    if args.json:
+        return 0
+    total = store.count(verdict)
+    shown = f"{len(entries)} of {total}" if len(entries) < total else str(total)
+    marked = "marked 👍 or 👎" if args.all else "marked 👎"
+    print(f"{shown} answer{'' if total == 1 else 's'} {marked}")
+    if not args.all and (praised := store.count("up")):
+        print(f"({praised} marked 👍: --all lists them too)")
     return 0

@@ -46,3 +46,7 @@ class BuildLockedError(BriefingError):
 class IndexWriteError(BriefingError):
     """A build could not write a file it needs (a full disk, a read-only folder); the previous
     index, if any, is unchanged."""
+
+
+class FeedbackStoreError(BriefingError):
+    """The database of readers' verdicts on answers cannot be created, written or read."""
