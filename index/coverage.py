@@ -19,7 +19,7 @@ from index.lexical import fold, stopwords_of_every_language
 from index.metadata import detect_language, month_number
 from index.records import Hit
 from index.speech import name_key
-from index.timephrases import dates_in_text
+from index.timephrases import DateRange, dates_in_text
 
 MAX_NAMES = 4
 MAX_DATES = 2
@@ -82,7 +82,7 @@ def suggestions(hits: Sequence[Hit], question: str) -> list[str]:
     asked = {name_key(word) for word in question.split()}
     names: Counter[str] = Counter()
     spelled: dict[str, str] = {}
-    dates: Counter[str] = Counter()
+    dates: Counter[DateRange] = Counter()
     for rank, hit in enumerate(hits):
         weight = len(hits) - rank
         for name in names_in(hit.passage.text):
@@ -91,9 +91,13 @@ def suggestions(hits: Sequence[Hit], question: str) -> list[str]:
                 names[key] += weight * (3 if " " in name else 1)
                 spelled.setdefault(key, name)
         for found in dates_in_text(hit.passage.text):
-            dates[found.phrase] += weight * (2 if found.start == found.end else 1)
+            dates[found] += weight * (2 if found.start == found.end else 1)
     chosen = [spelled[key] for key, _ in names.most_common(MAX_NAMES)]
-    return chosen + [phrase for phrase, _ in dates.most_common(MAX_DATES)]
+    days: list[DateRange] = []
+    for found, _ in dates.most_common():
+        if len(days) < MAX_DATES and not any(found.overlaps(day) for day in days):
+            days.append(found)  # "22 décembre 2017", not "décembre 2017" too
+    return chosen + [day.phrase for day in days]
 
 
 def _known_key(key: str, known: dict[str, str]) -> str:
