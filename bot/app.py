@@ -35,6 +35,7 @@ from telegram.ext import (
 
 from bot.config import BotSettings
 from bot.delivery import RetryingRateLimiter
+from bot.feedback import AnswerMemory, feedback_button, with_feedback
 from bot.health import HeartbeatRequest, clear_heartbeat
 from bot.render import (
     Rendered,
@@ -46,6 +47,7 @@ from bot.render import (
     render_sources,
 )
 from bot.service import BriefingService
+from bot.timeline import TimelineSearch, timeline_command
 from index.errors import BriefingError
 from index.records import Hit
 
@@ -59,6 +61,7 @@ COMMANDS = [
     BotCommand("start", "What this bot does, with example questions"),
     BotCommand("help", "How to ask"),
     BotCommand("ask", "Ask a question (in groups: /ask your question)"),
+    BotCommand("timeline", "What the briefing says of a name or topic, by date"),
     BotCommand("sources", "The articles in the briefing"),
     BotCommand("about", "The index: articles, passages, model, build time"),
     BotCommand("reindex", "Rebuild the index from the articles (admins)"),
@@ -80,6 +83,8 @@ class BotData:
     settings: BotSettings | None = None
     service: BriefingService | None = None
     results: OrderedDict[int, Remembered] = field(default_factory=OrderedDict)
+    answered: AnswerMemory = field(default_factory=AnswerMemory)  # for 👍/👎
+    timelines: TimelineSearch = field(default_factory=TimelineSearch)
 
     def remember(self, chat_id: int, hits: list[Hit]) -> int:
         """Keeps the passages of one answer for its "More" button; returns their key.
@@ -156,7 +161,9 @@ async def help_command(update: Update, context: Context) -> None:
         "Send a question, in any language, e.g. <i>What did Lavrov say?</i>\n"
         "I reply with the sentences of the briefing that answer it, numbered [1], [2] with "
         "their articles. Tap a number to read the whole passage, <b>More</b> for further "
-        "passages.\n\nIn groups, mention me, reply to me, or use /ask your question.\n"
+        "passages, 👍 or 👎 to tell whether the answer was right.\n"
+        "/timeline <i>name or topic</i> lists what the briefing says of it, by date.\n\n"
+        "In groups, mention me, reply to me, or use /ask your question.\n"
         "/sources — the articles · /about — the index",
     )
 
@@ -312,7 +319,9 @@ async def _answer(update: Update, context: Context, question: str) -> None:
     answer = await service.answer(question)
     further = [hit for hit in answer.hits if hit not in {c.hit for c in answer.citations}]
     key = context.bot_data.remember(chat.id, further)
-    await _send(update, render_answer(answer, key, service.stamp))
+    context.bot_data.answered.remember(key, chat.id, answer)
+    rendered = render_answer(answer, key, service.stamp)
+    await _send(update, with_feedback(rendered, key, service.stamp))
 
 
 def _readable(question: str) -> str:
@@ -410,6 +419,7 @@ def build_application(settings: BotSettings, service: BriefingService) -> Applic
         ("sources", sources),
         ("about", about),
         ("ask", ask),
+        ("timeline", timeline_command),
         ("reindex", reindex),
     ):
         # Not edits: an admin correcting a typo in "/reindex" must not rebuild a second time.
@@ -431,6 +441,7 @@ def build_application(settings: BotSettings, service: BriefingService) -> Applic
             filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL, not_text
         )
     )
+    application.add_handler(CallbackQueryHandler(feedback_button, pattern=r"^f:"))
     application.add_handler(CallbackQueryHandler(button))
     application.add_error_handler(on_error)
     return application

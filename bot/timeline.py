@@ -1,0 +1,158 @@
+"""``/timeline name or topic``: the briefing's passages on it in date order, one line each.
+
+A line is the date the passage tells of ("undated" when neither it nor its article gives one),
+the sentence that names the topic, and a citation number; the numbered sources follow, and a
+button per citation shows the passage. A timeline too long for one message loses lines at its
+end (the undated first), never half a line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import calendar
+import html
+import threading
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatAction
+
+from bot.render import MESSAGE_LIMIT, Rendered, citation_line, fit, passage_data
+from index.answers import Citation
+from index.embedding import Embedder
+from index.search import Searcher
+from index.store import StoredIndex
+from index.timeline import Dating, TimelineEntry, timeline
+from index.timephrases import DateRange
+
+if TYPE_CHECKING:
+    from bot.app import Context
+
+MAX_TOPIC = 200
+TOPIC_SHOWN = 80
+USAGE = (
+    "Send /timeline followed by a name or topic, e.g. <i>/timeline Lavrov</i>: I list what "
+    "the briefing says of it in date order, with citations."
+)
+_ROW = 8  # Telegram shows at most 8 buttons in a row
+# In English whatever the locale (calendar.month_name follows it).
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    index: StoredIndex
+    searcher: Searcher
+    dating: Dating
+
+
+class TimelineSearch:
+    """Timelines over the index in use. An index's searcher is built on its first timeline
+    and kept while that index is in use: its BM25 takes seconds on a large briefing."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._prepared: _Prepared | None = None
+
+    def entries(self, index: StoredIndex, embedder: Embedder, topic: str) -> list[TimelineEntry]:
+        """The timeline of ``topic`` in ``index``. Blocking: call it off the event loop."""
+        with self._lock:
+            if self._prepared is None or self._prepared.index is not index:
+                self._prepared = _Prepared(index, Searcher(index, embedder), Dating(index))
+            prepared = self._prepared
+        return timeline(prepared.searcher, prepared.dating, topic)
+
+
+def when_text(when: DateRange | None) -> str:
+    """``22 December 2017``, ``May 2015``, ``2015``, a span of days, or ``undated``."""
+    if when is None:
+        return "undated"
+    start, end = when.start, when.end
+    if start == end:
+        return _day(start)
+    last_day = calendar.monthrange(start.year, start.month)[1]
+    if start.day == 1 and end == start.replace(day=last_day):
+        return f"{_MONTHS[start.month - 1]} {start.year}"
+    if (start.month, start.day) == (1, 1) and end == date(start.year, 12, 31):
+        return str(start.year)
+    return f"{_day(start)} – {_day(end)}"
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def render_timeline(topic: str, entries: list[TimelineEntry], stamp: str) -> Rendered:
+    """The timeline in one message: the lines that fit, their sources, a button per citation;
+    without entries, that the briefing has nothing on the topic."""
+    shown_topic = html.escape(
+        topic if len(topic) <= TOPIC_SHOWN else topic[: TOPIC_SHOWN - 1] + "…"
+    )
+    if not entries:
+        return Rendered(
+            f"The briefing has nothing on <i>{shown_topic}</i>. /sources lists its articles."
+        )
+    head = f"<b>Timeline: {shown_topic}</b>\n"
+    lines = [
+        f"<b>{when_text(e.when)}</b> · {html.escape(e.hit.passage.excerpt(*e.sentence))} [{n}]"
+        for n, e in enumerate(entries, 1)
+    ]
+    sources = [citation_line(Citation(n, e.hit, (e.sentence,))) for n, e in enumerate(entries, 1)]
+    count = len(entries)
+    while count > 1 and len(_text(head, lines, sources, count)) > MESSAGE_LIMIT:
+        count -= 1
+    text = _text(head, lines, sources, count)
+    if len(text) > MESSAGE_LIMIT:  # one sentence longer than a message: only it is cut
+        text = fit(head + lines[0], _text("", [], sources, 1, len(entries) - 1))
+    buttons = [
+        InlineKeyboardButton(f"[{n}]", callback_data=passage_data(e.hit.passage.id, stamp))
+        for n, e in enumerate(entries[:count], 1)
+    ]
+    rows = [buttons[i : i + _ROW] for i in range(0, len(buttons), _ROW)]
+    return Rendered(text, InlineKeyboardMarkup(rows))
+
+
+def _text(
+    head: str, lines: list[str], sources: list[str], count: int, left: int | None = None
+) -> str:
+    """The first ``count`` lines and their sources, with how many more were left out."""
+    left = len(lines) - count if left is None else left
+    body = head + "\n".join(lines[:count])
+    more = f"\n<i>{left} more not shown</i>" if left else ""
+    return f"{body}{more}\n\n<b>Sources</b>\n" + "\n".join(sources[:count])
+
+
+async def timeline_command(update: Update, context: Context) -> None:
+    """``/timeline name or topic``: the passages on it in date order, each with its citation."""
+    message, chat = update.effective_message, update.effective_chat
+    service = context.bot_data.service
+    assert message is not None and chat is not None and service is not None
+    topic = _topic(context.args or [])
+    if not any(char.isalnum() for char in topic):
+        await message.reply_text(USAGE)
+        return
+    if len(topic) > MAX_TOPIC:
+        await message.reply_text(
+            f"Please name the topic in under {MAX_TOPIC} characters, e.g. /timeline Lavrov"
+        )
+        return
+    await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    index = await service.reload_if_changed()
+    stamp = service.stamp
+    timelines = context.bot_data.timelines
+    entries = await asyncio.to_thread(timelines.entries, index, service.embedder, topic)
+    rendered = render_timeline(topic, entries, stamp)
+    await message.reply_text(rendered.text, reply_markup=rendered.keyboard)
+
+
+def _topic(words: list[str]) -> str:
+    """The topic without invisible characters, which hide inside names (``Lav\u200brov``)."""
+    text = " ".join(words)
+    kept = "".join(char for char in text if unicodedata.category(char) not in ("Cf", "Cc"))
+    return " ".join(kept.split())
