@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 import secrets
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 
 from telegram import (
     BotCommand,
+    CallbackQuery,
     LinkPreviewOptions,
     Message,
     MessageEntity,
@@ -37,7 +39,10 @@ from bot.config import BotSettings
 from bot.delivery import RetryingRateLimiter
 from bot.feedback import AnswerMemory, feedback_button, with_feedback
 from bot.health import HeartbeatRequest, clear_heartbeat
+from bot.marks import Cited, cited_of
+from bot.reading import render_reading
 from bot.render import (
+    Callback,
     Rendered,
     example_questions,
     parse_callback,
@@ -50,6 +55,7 @@ from bot.service import BriefingService
 from bot.timeline import TimelineSearch, timeline_command
 from index.errors import BriefingError
 from index.records import Hit
+from index.store import StoredIndex
 
 logger = logging.getLogger(__name__)
 
@@ -70,10 +76,12 @@ COMMANDS = [
 
 @dataclass(frozen=True, slots=True)
 class Remembered:
-    """The further passages of one answer, and the chat that may page through them."""
+    """What the buttons of one answer need, and the chat that may press them: its further
+    passages ("More") and its citations (the quoted sentences, bold where a passage is read)."""
 
     chat_id: int
     hits: list[Hit]
+    cited: tuple[Cited, ...] = ()
 
 
 @dataclass
@@ -86,8 +94,8 @@ class BotData:
     answered: AnswerMemory = field(default_factory=AnswerMemory)  # for 👍/👎
     timelines: TimelineSearch = field(default_factory=TimelineSearch)
 
-    def remember(self, chat_id: int, hits: list[Hit]) -> int:
-        """Keeps the passages of one answer for its "More" button; returns their key.
+    def remember(self, chat_id: int, hits: list[Hit], cited: tuple[Cited, ...] = ()) -> int:
+        """Keeps what the buttons of one answer need; returns its key.
 
         Keys are random, so a button from before a restart finds nothing rather than another
         question's passages.
@@ -95,17 +103,17 @@ class BotData:
         key = secrets.randbelow(_ANSWER_KEYS - 1) + 1
         while key in self.results:
             key = secrets.randbelow(_ANSWER_KEYS - 1) + 1
-        self.results[key] = Remembered(chat_id, hits)
+        self.results[key] = Remembered(chat_id, hits, cited)
         while len(self.results) > _REMEMBERED_ANSWERS:
             self.results.popitem(last=False)
         return key
 
-    def recall(self, key: int, chat_id: int) -> list[Hit] | None:
-        """The passages remembered under ``key`` for this chat; None when expired or not its own."""
+    def recall(self, key: int, chat_id: int) -> Remembered | None:
+        """The answer remembered under ``key`` for this chat; None when expired or not its own."""
         remembered = self.results.get(key)
         if remembered is None or remembered.chat_id != chat_id:
             return None
-        return remembered.hits
+        return remembered
 
 
 Context = CallbackContext[ExtBot[None], dict, dict, BotData]  # type: ignore[type-arg]
@@ -259,7 +267,8 @@ async def reindex(update: Update, context: Context) -> None:
 
 
 async def button(update: Update, context: Context) -> None:
-    """A citation button shows its passage; "More" pages through further passages.
+    """A citation button shows its passage in context, "Whole article" pages through the
+    article, "More" through further passages.
 
     Every press is answered: data this bot did not make, a passage the index lacks, or an
     answer remembered for another chat get a notice, never an error.
@@ -278,25 +287,52 @@ async def button(update: Update, context: Context) -> None:
         )
         return
     chat_id = query.message.chat.id
+    shown = pressed.number if pressed.kind == "passage" else pressed.passage
+    if pressed.kind in ("passage", "context", "article") and shown >= len(index.passages):
+        await query.answer(_UNKNOWN_BUTTON)  # the stamp is right: the id is made up
+        return
     if pressed.kind == "passage":
-        if pressed.number >= len(index.passages):  # the stamp is right: the id is made up
-            await query.answer(_UNKNOWN_BUTTON)
-            return
         await query.answer()
         await context.bot.send_message(chat_id, render_passage(index, pressed.number))
+        return
+    if pressed.kind in ("context", "article"):
+        await _show_reading(query, context, index, pressed)
         return
     if pressed.kind == "sources":
         page = render_sources(index, pressed.page, pressed.stamp)
     else:
-        hits = context.bot_data.recall(pressed.number, chat_id)
-        if hits is None:
+        remembered = context.bot_data.recall(pressed.number, chat_id)
+        if remembered is None:
             await query.answer("This answer has expired: please ask again.", show_alert=True)
             return
-        page = render_results_page(hits, pressed.page, pressed.number, pressed.stamp)
+        page = render_results_page(remembered.hits, pressed.page, pressed.number, pressed.stamp)
     await query.answer()
+    await _edit_page(query.message, page)
+
+
+async def _show_reading(
+    query: CallbackQuery, context: Context, index: StoredIndex, pressed: Callback
+) -> None:
+    """A passage in context, as a new message, or a page of its article, in place."""
+    assert query.message is not None
+    chat_id = query.message.chat.id
+    remembered = context.bot_data.recall(pressed.number, chat_id)
+    # A forgotten answer still shows its passages, only without its sentences in bold.
+    cited = remembered.cited if remembered is not None else None
+    # Reading an article back scans the index and may read vectors: off the loop.
+    rendered = await asyncio.to_thread(render_reading, index, pressed, cited)
+    await query.answer()
+    if pressed.kind == "context":
+        await context.bot.send_message(chat_id, rendered.text, reply_markup=rendered.keyboard)
+    else:
+        await _edit_page(query.message, rendered)
+
+
+async def _edit_page(message: object, rendered: Rendered) -> None:
+    """Shows another page in the message; a second tap on the page shown is no error."""
     try:
-        await _edit(query.message, page)
-    except BadRequest as error:  # a second tap on the page already shown
+        await _edit(message, rendered)
+    except BadRequest as error:
         if "not modified" not in error.message.lower():
             raise
 
@@ -318,7 +354,7 @@ async def _answer(update: Update, context: Context, question: str) -> None:
     service = _service(context)
     answer = await service.answer(question)
     further = [hit for hit in answer.hits if hit not in {c.hit for c in answer.citations}]
-    key = context.bot_data.remember(chat.id, further)
+    key = context.bot_data.remember(chat.id, further, cited_of(answer))
     context.bot_data.answered.remember(key, chat.id, answer)
     rendered = render_answer(answer, key, service.stamp)
     await _send(update, with_feedback(rendered, key, service.stamp))

@@ -19,6 +19,8 @@ RESULTS_PER_PAGE = 3
 SOURCES_PER_PAGE = 8
 # A title line may be one very long word; three of them must still leave room for an answer.
 TITLE_SHOWN = 120
+_ROW = 8  # Telegram shows at most 8 buttons in a row
+_BUTTON_TEXT = 24
 _SPEAKER = re.compile(r"\b([A-Z][a-z]+(?: [A-Z][a-z]+)?) (?:said|says|stated|told|added)\b")
 _SENTENCE_END = re.compile(r"(?<=[.!?…»”\"])\s")
 
@@ -41,27 +43,55 @@ def article_line(article: Article) -> str:
 
 
 def citation_line(citation: Citation) -> str:
-    """``[1] Title, date, ¶ 6``."""
-    return (
-        f"[{citation.n}] {article_line(citation.hit.article)}, ¶ {citation.hit.passage.paragraph}"
-    )
+    """``[1] Title, date, ¶ 6``, and ``· also in: FR, DE`` when the story has versions."""
+    hit = citation.hit
+    line = f"[{citation.n}] {article_line(hit.article)}, ¶ {hit.passage.paragraph}"
+    if citation.versions:
+        line += f" · also in: {', '.join(version_language(v) for v in citation.versions)}"
+    return line
+
+
+def version_language(version: Hit) -> str:
+    """The upper-case language code a version is shown by (``FR``), escaped."""
+    return html.escape(version.article.language.upper())
 
 
 def render_answer(answer: Answer, answer_id: int, stamp: str) -> Rendered:
-    """The answer, its sources, a button per citation, and "More" when there is more."""
+    """The answer, its sources, a button per citation and per version of one, and "More"
+    when there is more. Citation and version buttons open the passage in context."""
     body = html.escape(answer.text)
     if not answer.found:
         body = f"<i>{body}</i>"
     sources = "\n".join(citation_line(c) for c in answer.citations)
     text = fit(body, f"\n\n<b>Sources</b>\n{sources}" if sources else "")
-    buttons = [
-        InlineKeyboardButton(f"[{c.n}]", callback_data=passage_data(c.hit.passage.id, stamp))
-        for c in answer.citations
-    ]
-    rows = [buttons] if buttons else []
+    rows = _citation_rows(answer.citations, answer_id, stamp)
     if len(answer.hits) > len(answer.citations):
         rows.append([InlineKeyboardButton("More", callback_data=more_data(answer_id, 1, stamp))])
     return Rendered(text, InlineKeyboardMarkup(rows) if rows else None)
+
+
+def _citation_rows(
+    citations: tuple[Citation, ...], answer_id: int, stamp: str
+) -> list[list[InlineKeyboardButton]]:
+    """``[1] [2] [3]`` in one row; with versions, a row per citation: ``[1] [1] FR [1] DE``."""
+    per_citation = [
+        [
+            InlineKeyboardButton(
+                f"[{c.n}]", callback_data=context_data(answer_id, c.hit.passage.id, stamp)
+            )
+        ]
+        + [
+            InlineKeyboardButton(
+                f"[{c.n}] {version.article.language.upper()}"[:_BUTTON_TEXT],
+                callback_data=context_data(answer_id, version.passage.id, stamp),
+            )
+            for version in c.versions
+        ]
+        for c in citations
+    ]
+    if not any(c.versions for c in citations):
+        per_citation = [[button for row in per_citation for button in row]]
+    return [row[i : i + _ROW] for row in per_citation if row for i in range(0, len(row), _ROW)]
 
 
 def render_results_page(hits: list[Hit], page: int, answer_id: int, stamp: str) -> Rendered:
@@ -176,10 +206,24 @@ def _open_tags(text: str) -> list[str]:
 
 
 # callback_data: at most 64 bytes, checked on the way back. The stamp ties a button to the
-# index it was made from; a rebuilt index makes old buttons stale rather than wrong.
+# index it was made from; a rebuilt index makes old buttons stale rather than wrong. Other
+# modules' buttons use other prefixes (f:, t:). The longest, a:, takes 2 + 12 + 1 + 9 + 1 + 6 +
+# 1 + 8 = 40 bytes.
 def passage_data(passage_id: int, stamp: str) -> str:
-    """The data of a citation button: passage ``passage_id`` of the index ``stamp``."""
+    """The data of a passage button: passage ``passage_id`` of the index ``stamp``. Answers
+    made before context views had these; they still show the passage."""
     return f"p:{passage_id}:{stamp}"
+
+
+def context_data(answer_id: int, passage_id: int, stamp: str) -> str:
+    """The data of a button showing passage ``passage_id`` in context, its sentences quoted
+    by answer ``answer_id`` in bold."""
+    return f"c:{answer_id}:{passage_id}:{stamp}"
+
+
+def article_data(answer_id: int, passage_id: int, page: int, stamp: str) -> str:
+    """The data of a button to page ``page`` of the article of passage ``passage_id``."""
+    return f"a:{answer_id}:{passage_id}:{page}:{stamp}"
 
 
 def more_data(answer_id: int, page: int, stamp: str) -> str:
@@ -194,23 +238,35 @@ def sources_data(page: int, stamp: str) -> str:
 
 # Only what the functions above write: ASCII digits without leading zeros, answers and pages
 # from 1, nothing before or after (not even the newline a ``$`` would let through).
+_ANSWER, _PASSAGE, _PAGE = "[1-9][0-9]{0,11}", "(?:0|[1-9][0-9]{0,8})", "[1-9][0-9]{0,5}"
 _CALLBACK = re.compile(
-    r"(?:p:(?P<passage>0|[1-9][0-9]{0,8})"
-    r"|m:(?P<answer>[1-9][0-9]{0,11}):(?P<page>[1-9][0-9]{0,5})"
-    r"|s:(?P<sources>[1-9][0-9]{0,5}))"
+    rf"(?:p:(?P<passage>{_PASSAGE})"
+    rf"|m:(?P<answer>{_ANSWER}):(?P<page>{_PAGE})"
+    rf"|s:(?P<sources>{_PAGE})"
+    rf"|c:(?P<c_answer>{_ANSWER}):(?P<c_passage>{_PASSAGE})"
+    rf"|a:(?P<a_answer>{_ANSWER}):(?P<a_passage>{_PASSAGE}):(?P<a_page>{_PAGE}))"
     r":(?P<stamp>[0-9a-f]{8})"
 )
 
 
 @dataclass(frozen=True, slots=True)
 class Callback:
-    """A parsed button press: ``number`` is the passage or answer id (0 for sources), ``page``
-    counts from 1 (0 for a passage)."""
+    """A parsed button press.
 
-    kind: Literal["passage", "more", "sources"]
+    Attributes:
+        kind: What the button does.
+        number: The passage id (``passage``), the answer id (``more``, ``context``,
+            ``article``), or 0 (``sources``).
+        page: From 1 (``more``, ``sources``, ``article``), else 0.
+        stamp: The index the button was made from.
+        passage: The passage ``context`` and ``article`` show, else 0.
+    """
+
+    kind: Literal["passage", "more", "sources", "context", "article"]
     number: int
     page: int
     stamp: str
+    passage: int = 0
 
 
 def parse_callback(data: str | None) -> Callback | None:
@@ -218,8 +274,14 @@ def parse_callback(data: str | None) -> Callback | None:
     match = _CALLBACK.fullmatch(data or "")
     if match is None:
         return None
+    stamp = match["stamp"]
     if match["passage"]:
-        return Callback("passage", int(match["passage"]), 0, match["stamp"])
+        return Callback("passage", int(match["passage"]), 0, stamp)
     if match["answer"]:
-        return Callback("more", int(match["answer"]), int(match["page"]), match["stamp"])
-    return Callback("sources", 0, int(match["sources"]), match["stamp"])
+        return Callback("more", int(match["answer"]), int(match["page"]), stamp)
+    if match["c_answer"]:
+        return Callback("context", int(match["c_answer"]), 0, stamp, int(match["c_passage"]))
+    if match["a_answer"]:
+        page, passage = int(match["a_page"]), int(match["a_passage"])
+        return Callback("article", int(match["a_answer"]), page, stamp, passage)
+    return Callback("sources", 0, int(match["sources"]), stamp)

@@ -6,15 +6,21 @@ the rule every end-to-end test is held to: valid HTML, non-empty, at most 4096 c
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from bot.marks import EXPIRED, Marks
+from bot.reading import render_article_page, render_context
 from bot.render import (
     MESSAGE_LIMIT,
     Callback,
     Rendered,
+    article_data,
+    context_data,
     more_data,
     parse_callback,
     passage_data,
@@ -101,6 +107,10 @@ def _encode(pressed: Callback) -> str:
         return passage_data(pressed.number, pressed.stamp)
     if pressed.kind == "more":
         return more_data(pressed.number, pressed.page, pressed.stamp)
+    if pressed.kind == "context":
+        return context_data(pressed.number, pressed.passage, pressed.stamp)
+    if pressed.kind == "article":
+        return article_data(pressed.number, pressed.passage, pressed.page, pressed.stamp)
     return sources_data(pressed.page, pressed.stamp)
 
 
@@ -125,6 +135,7 @@ def _assert_buttons_round_trip(rendered: Rendered, stamp: str) -> list[Callback]
     found=st.booleans(),
     answer_id=st.integers(1, 10**12 - 1),
     stamp=_stamp,
+    told_elsewhere=st.lists(st.integers(0, 7), max_size=3),
 )
 @example(  # three citations of articles whose title line is one very long word
     question="?",
@@ -140,6 +151,7 @@ def _assert_buttons_round_trip(rendered: Rendered, stamp: str) -> list[Callback]
     found=True,
     answer_id=1,
     stamp="0123abcd",
+    told_elsewhere=[2, 2, 2],
 )
 def test_an_answer_is_valid_telegram_html_within_the_limit(
     question: str,
@@ -148,15 +160,28 @@ def test_an_answer_is_valid_telegram_html_within_the_limit(
     found: bool,
     answer_id: int,
     stamp: str,
+    told_elsewhere: list[int],
 ) -> None:
-    cited = hits[: len(sentences)]
-    citations = tuple(Citation(n, hit, ((0, 1),)) for n, hit in enumerate(cited, 1))
+    """Also with versions: the n-th citation has the hits after the cited ones as versions,
+    ``told_elsewhere[n]`` of them."""
+    cited, rest = hits[: len(sentences)], hits[len(sentences) :]
+    versions = [tuple(rest[:count]) for count in [*told_elsewhere, *[0] * len(cited)]]
+    citations = tuple(
+        Citation(n, hit, ((0, 1),), versions[n - 1]) for n, hit in enumerate(cited, 1)
+    )
     text = " ".join(f"{s} [{c.n}]" for s, c in zip(sentences, citations, strict=False))
     answer = Answer(question, found, text or NOT_COVERED, citations, tuple(hits))
     rendered = render_answer(answer, answer_id, stamp)
     _assert_telegram_accepts(rendered.text)
     pressed = _assert_buttons_round_trip(rendered, stamp)
-    assert [p.number for p in pressed if p.kind == "passage"] == [h.passage.id for h in cited]
+    assert [p.passage for p in pressed if p.kind == "context"] == [
+        hit.passage.id for c in citations for hit in (c.hit, *c.versions)
+    ]
+    assert {p.number for p in pressed if p.kind == "context"} <= {answer_id}
+    for c in citations:
+        if c.versions:
+            codes = ", ".join(html.escape(v.article.language.upper()) for v in c.versions)
+            assert f"also in: {codes}" in rendered.text
     assert [p.number for p in pressed if p.kind == "more"] == (
         [answer_id] if len(hits) > len(citations) else []
     )
@@ -200,7 +225,9 @@ def test_the_sources_list_is_valid_and_its_buttons_lead_to_real_pages(
 _callback_like = st.one_of(
     st.none(),
     st.text(),
-    st.from_regex(r"[pms]:[-0-9]{0,14}(:[0-9]{0,7})?:[0-9a-fA-F]{7,9}\n?", fullmatch=True),
+    st.from_regex(
+        r"[pmsca]:[-0-9]{0,14}(:[0-9]{0,10})?(:[0-9]{0,7})?:[0-9a-fA-F]{7,9}\n?", fullmatch=True
+    ),
     st.builds(
         lambda parts: ":".join(parts),
         st.lists(st.text(st.characters(categories=("Nd", "Ll")), max_size=13), max_size=4),
@@ -213,6 +240,9 @@ _callback_like = st.one_of(
 @example(data="p:1:0123abcd\n")
 @example(data="p:١:0123abcd")
 @example(data="s:0:0123abcd")
+@example(data="c:0:1:0123abcd")
+@example(data="a:1:1:0:0123abcd")
+@example(data="a:1:01:1:0123abcd")
 def test_callback_data_parses_to_what_makes_it_or_is_refused(data: str | None) -> None:
     pressed = parse_callback(data)  # never raises
     assert pressed is None or _encode(pressed) == data
@@ -232,6 +262,179 @@ def test_all_the_data_buttons_can_carry_fits_and_round_trips(
         (passage_data(passage_id, stamp), Callback("passage", passage_id, 0, stamp)),
         (more_data(answer_id, page, stamp), Callback("more", answer_id, page, stamp)),
         (sources_data(page, stamp), Callback("sources", 0, page, stamp)),
+        (
+            context_data(answer_id, passage_id, stamp),
+            Callback("context", answer_id, 0, stamp, passage_id),
+        ),
+        (
+            article_data(answer_id, passage_id, page, stamp),
+            Callback("article", answer_id, page, stamp, passage_id),
+        ),
     ):
         assert len(data.encode()) <= MAX_CALLBACK_DATA
         assert parse_callback(data) == wanted
+
+
+Span = tuple[int, int]
+_sentence = (
+    st.lists(  # as _any_text, but shorter: an article holds dozens
+        st.one_of(
+            st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30),
+            st.sampled_from(_TRICKY),
+            st.builds(
+                str.__mul__,
+                st.sampled_from(["Ab cd. ", "word ", "x" * 40, "外交部说。", "&<>", "\u202e "]),
+                st.integers(20, 300),
+            ),
+        ),
+        min_size=1,
+        max_size=3,
+    )
+    .map("".join)
+    .filter(lambda text: text.strip() != "")
+)
+_WORDS = "said met denied talks on cyber security in May".split()
+_tame = st.builds(  # a plain sentence, long enough that the paragraphs around often get cut
+    lambda head, length, seed: (
+        " ".join([head, *(_WORDS[(seed + 7 * k) % len(_WORDS)] for k in range(length))]) + "."
+    ),
+    st.sampled_from(["Lavrov", "The envoy", "Berlin", "Sources"]),
+    st.integers(40, 200),
+    st.integers(0, len(_WORDS) - 1),
+)
+
+
+@st.composite
+def _article(
+    draw: st.DrawFn, sentence: st.SearchStrategy[str] = _sentence, numbered: bool = False
+) -> tuple[_Briefing, int, tuple[Span, ...]]:
+    """An article as the index keeps it, with real offsets: paragraphs of passages of
+    sentences (a long paragraph is several passages); a passage of it, and quoted sentences
+    of that passage. ``numbered`` sentences start with ``S0``, ``S1``… in reading order."""
+    paragraphs = draw(
+        st.lists(
+            st.lists(st.lists(sentence, min_size=1, max_size=5), min_size=1, max_size=3),
+            min_size=1,
+            max_size=8,
+        )
+    )
+    article = Article(draw(sentence), draw(sentence), None, None, "en", "0" * 64)
+    text, passages, count = "", [], 0
+    for number, paragraph in enumerate(paragraphs, 1):
+        for sentences in paragraph:
+            start, spans = len(text), []
+            for one in sentences:
+                one, count = (f"S{count} {one}" if numbered else one), count + 1
+                spans.append((len(text), len(text) + len(one)))
+                text += one + " "
+            end = len(text) - 1
+            passages.append(
+                Passage(
+                    len(passages), article.source, number, start, end, text[start:end], tuple(spans)
+                )
+            )
+        text += "\n\n"
+    read = draw(st.sampled_from(passages))
+    quoted = draw(st.lists(st.sampled_from(read.sentences), unique=True, max_size=4))
+    return _Briefing({article.source: article}, passages), read.id, tuple(sorted(quoted))
+
+
+def _quoted_html(briefing: _Briefing, passage_id: int, quoted: tuple[Span, ...]) -> list[str]:
+    """How each quoted sentence shows, bold, in the message (those that are not blank)."""
+    passage = briefing.passages[passage_id]
+    texts = [html.escape(passage.excerpt(a, b).strip(), quote=False) for a, b in quoted]
+    return [f"<b>{text}</b>" for text in texts if text]
+
+
+def _pages(rendered: Rendered) -> tuple[int, int]:
+    found = re.search(r"<i>Page ([0-9]+) of ([0-9]+)</i>$", rendered.text)
+    assert found is not None
+    return int(found[1]), int(found[2])
+
+
+@_SETTINGS
+@given(
+    read=_article(),
+    note=st.sampled_from([None, EXPIRED.note, "The same story as [3]: in bold, the closest."]),
+    answer_id=st.integers(1, 10**12 - 1),
+)
+def test_a_passage_in_context_is_valid_and_keeps_its_quoted_sentences(
+    read: tuple[_Briefing, int, tuple[Span, ...]], note: str | None, answer_id: int
+) -> None:
+    briefing, passage_id, quoted = read
+    marks = Marks(quoted, note)
+    rendered = render_context(briefing, passage_id, marks, answer_id, "0123abcd")  # type: ignore[arg-type]
+    _assert_telegram_accepts(rendered.text)
+    [pressed] = _assert_buttons_round_trip(rendered, "0123abcd")
+    assert (pressed.kind, pressed.number, pressed.passage) == ("article", answer_id, passage_id)
+    page = render_article_page(briefing, passage_id, pressed.page, marks, answer_id, "0123abcd")  # type: ignore[arg-type]
+    assert _pages(page)[0] == pressed.page  # the page the button opens exists
+    bold = _quoted_html(briefing, passage_id, quoted)
+    if sum(len(text) + 4 for text in bold) < 2500:  # they fit: they are never cut
+        assert all(text in rendered.text for text in bold)
+
+
+@_SETTINGS
+@given(read=_article(_tame, numbered=True), answer_id=st.integers(1, 10**12 - 1))
+def test_the_quoted_sentences_stay_and_the_far_ones_go_first(
+    read: tuple[_Briefing, int, tuple[Span, ...]], answer_id: int
+) -> None:
+    """With plain sentences: what is shown is the quoted sentences and one unbroken run of
+    those around them; the paragraphs around only once the passage's own paragraph is whole;
+    all of it, without gaps, when it fits."""
+    briefing, passage_id, quoted = read
+    rendered = render_context(briefing, passage_id, Marks(quoted), answer_id, "0123abcd")  # type: ignore[arg-type]
+    _assert_telegram_accepts(rendered.text)
+    assert all(text in rendered.text for text in _quoted_html(briefing, passage_id, quoted))
+    read_passage = briefing.passages[passage_id]
+    numbers = sorted({p.paragraph for p in briefing.passages})
+    at = numbers.index(read_passage.paragraph)
+    around = numbers[max(at - 1, 0) : at + 2]
+    sentences = [
+        (p.paragraph, p.excerpt(a, b)) for p in briefing.passages if p.paragraph in around
+        for a, b in p.sentences
+    ]  # fmt: skip
+    body = rendered.text.split("\n\n", 1)[1]  # after the title and file name
+    shown = [f"{text.split()[0]} " in body for _, text in sentences]
+    first, last = shown.index(True), len(shown) - shown[::-1].index(True)
+    assert all(shown[first:last]), "one unbroken run"
+    if any(shown[i] for i, (n, _) in enumerate(sentences) if n != read_passage.paragraph):
+        assert all(shown[i] for i, (n, _) in enumerate(sentences) if n == read_passage.paragraph)
+    if all(shown):
+        assert "…" not in body and all(text in body for _, text in sentences)
+    else:
+        assert "…" in body
+
+
+@_SETTINGS
+@given(
+    read=st.one_of(_article(), _article(_tame)),
+    answer_id=st.integers(1, 10**12 - 1),
+    stamp=_stamp,
+)
+def test_every_page_of_an_article_is_valid_and_together_they_hold_it_all(
+    read: tuple[_Briefing, int, tuple[Span, ...]], answer_id: int, stamp: str
+) -> None:
+    briefing, passage_id, quoted = read
+    marks = Marks(quoted)
+    first = render_article_page(briefing, passage_id, 1, marks, answer_id, stamp)  # type: ignore[arg-type]
+    _, pages = _pages(first)
+    texts = []
+    for number in range(1, pages + 1):
+        rendered = render_article_page(briefing, passage_id, number, marks, answer_id, stamp)  # type: ignore[arg-type]
+        _assert_telegram_accepts(rendered.text)
+        assert _pages(rendered) == (number, pages)
+        moves = _assert_buttons_round_trip(rendered, stamp)
+        assert [(p.kind, p.number, p.passage) for p in moves] == [
+            ("article", answer_id, passage_id)
+        ] * len(moves)
+        assert [p.page for p in moves] == [n for n in (number - 1, number + 1) if 1 <= n <= pages]
+        texts.append(rendered.text)
+    units = [
+        html.escape(p.excerpt(a, b).strip(), quote=False)
+        for p in briefing.passages
+        for a, b in p.sentences
+    ]
+    if all(len(html.escape(p.text, quote=False)) < 3000 for p in briefing.passages):
+        everything = "".join(texts)
+        assert all(unit in everything for unit in units)

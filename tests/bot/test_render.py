@@ -8,12 +8,18 @@ from hypothesis import strategies as st
 
 from bot.render import (
     MESSAGE_LIMIT,
+    Callback,
+    article_data,
+    context_data,
     fit,
     more_data,
     parse_callback,
     passage_data,
+    render_answer,
     sources_data,
 )
+from index.answers import Answer, Citation
+from index.records import Article, Hit, Passage
 
 
 class _TagChecker(HTMLParser):
@@ -73,13 +79,54 @@ def test_callback_data_round_trips_within_64_bytes() -> None:
         passage_data(123456789, stamp),
         more_data(10**11, 9999, stamp),
         sources_data(9999, stamp),
+        context_data(10**12 - 1, 10**9 - 1, stamp),
+        article_data(10**12 - 1, 10**9 - 1, 10**6 - 1, stamp),
     ):
         assert len(data.encode()) <= 64
         assert parse_callback(data) is not None
     pressed = parse_callback(more_data(42, 3, stamp))
     assert pressed is not None and (pressed.kind, pressed.number, pressed.page) == ("more", 42, 3)
+    assert parse_callback(context_data(42, 0, stamp)) == Callback("context", 42, 0, stamp, 0)
+    assert parse_callback(article_data(42, 7, 2, stamp)) == Callback("article", 42, 2, stamp, 7)
 
 
 def test_foreign_callback_data_is_refused() -> None:
     for data in (None, "", "x:1:0123abcd", "p:1:zzzzzzzz", "p:1:0123abcd:extra", "m:1:0123abcd"):
         assert parse_callback(data) is None
+    for data in ("c:0:1:0123abcd", "c:1:0123abcd", "a:1:1:0:0123abcd", "a:1:01:1:0123abcd"):
+        assert parse_callback(data) is None
+    for data in ("f:1:0123abcd", "t:1:0123abcd"):  # other modules' buttons
+        assert parse_callback(data) is None
+
+
+def _hit(passage_id: int, source: str, language: str, paragraph: int = 1) -> Hit:
+    passage = Passage(passage_id, source, paragraph, 0, 12, "Lavrov said.", ((0, 12),))
+    return Hit(passage, Article(source, f"Title {source}", "2018-05-26", None, language, ""), 0.9)
+
+
+def test_a_story_told_elsewhere_is_cited_once_with_a_button_per_version() -> None:
+    versions = (_hit(5, "fr.txt", "fr"), _hit(9, "de.txt", "de"))
+    cited = Citation(1, _hit(0, "en.txt", "en", 6), ((0, 12),), versions)
+    other = Citation(2, _hit(3, "en2.txt", "en"), ((0, 12),))
+    answer = Answer("What did Lavrov say?", True, "Lavrov said. [1] Lavrov said. [2]",
+                    (cited, other), (cited.hit, other.hit))  # fmt: skip
+    rendered = render_answer(answer, 42, "0123abcd")
+    assert "[1] Title en.txt, 2018-05-26, ¶ 6 · also in: FR, DE\n" in rendered.text
+    assert rendered.text.endswith("[2] Title en2.txt, 2018-05-26, ¶ 1")
+    assert rendered.keyboard is not None
+    rows = [[(b.text, b.callback_data) for b in row] for row in rendered.keyboard.inline_keyboard]
+    assert rows == [
+        [("[1]", "c:42:0:0123abcd"), ("[1] FR", "c:42:5:0123abcd"), ("[1] DE", "c:42:9:0123abcd")],
+        [("[2]", "c:42:3:0123abcd")],
+    ]
+
+
+def test_citations_without_versions_share_one_row() -> None:
+    citations = tuple(Citation(n, _hit(n, f"{n}.txt", "en"), ((0, 12),)) for n in (1, 2, 3))
+    answer = Answer("?", True, "x [1] y [2] z [3]", citations, tuple(c.hit for c in citations))
+    rendered = render_answer(answer, 7, "0123abcd")
+    assert rendered.keyboard is not None
+    assert [[b.text for b in row] for row in rendered.keyboard.inline_keyboard] == [
+        ["[1]", "[2]", "[3]"]
+    ]
+    assert "also in" not in rendered.text
