@@ -52,7 +52,7 @@ from bot.render import (
     render_sources,
 )
 from bot.service import BriefingService
-from bot.timeline import TimelineSearch, timeline_command
+from bot.timeline import timeline_command
 from index.errors import BriefingError
 from index.records import Hit
 from index.store import StoredIndex
@@ -92,7 +92,6 @@ class BotData:
     service: BriefingService | None = None
     results: OrderedDict[int, Remembered] = field(default_factory=OrderedDict)
     answered: AnswerMemory = field(default_factory=AnswerMemory)  # for 👍/👎
-    timelines: TimelineSearch = field(default_factory=TimelineSearch)
 
     def remember(self, chat_id: int, hits: list[Hit], cited: tuple[Cited, ...] = ()) -> int:
         """Keeps what the buttons of one answer need; returns its key.

@@ -22,6 +22,7 @@ from index.embedding import Embedder, load_embedder
 from index.errors import BriefingError
 from index.search import Searcher
 from index.store import MANIFEST, StoredIndex, load_index, rebuild_command
+from index.timeline import TimelineEntry, timeline_embedded
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +159,14 @@ class BriefingService:
         answerer = await asyncio.to_thread(self._refresh)
         query = await self.batcher.embed(question)
         return await asyncio.to_thread(answerer.answer_embedded, question, query)
+
+    async def timeline(self, topic: str) -> list[TimelineEntry]:
+        """The passages on ``topic`` in date order, off the event loop, embedded with the rest."""
+        answerer = await asyncio.to_thread(self._refresh)
+        query = await self.batcher.embed(topic)
+        return await asyncio.to_thread(
+            timeline_embedded, answerer.searcher, answerer.dating, topic, query
+        )
 
     async def close(self) -> None:
         """Stops the batching worker."""

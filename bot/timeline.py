@@ -8,12 +8,9 @@ end (the undated first), never half a line.
 
 from __future__ import annotations
 
-import asyncio
 import calendar
 import html
-import threading
 import unicodedata
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -22,10 +19,7 @@ from telegram.constants import ChatAction
 
 from bot.render import MESSAGE_LIMIT, Rendered, citation_line, fit, passage_data
 from index.answers import Citation
-from index.embedding import Embedder
-from index.search import Searcher
-from index.store import StoredIndex
-from index.timeline import Dating, TimelineEntry, timeline
+from index.timeline import TimelineEntry
 from index.timephrases import DateRange
 
 if TYPE_CHECKING:
@@ -43,30 +37,6 @@ _MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class _Prepared:
-    index: StoredIndex
-    searcher: Searcher
-    dating: Dating
-
-
-class TimelineSearch:
-    """Timelines over the index in use. An index's searcher is built on its first timeline
-    and kept while that index is in use: its BM25 takes seconds on a large briefing."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._prepared: _Prepared | None = None
-
-    def entries(self, index: StoredIndex, embedder: Embedder, topic: str) -> list[TimelineEntry]:
-        """The timeline of ``topic`` in ``index``. Blocking: call it off the event loop."""
-        with self._lock:
-            if self._prepared is None or self._prepared.index is not index:
-                self._prepared = _Prepared(index, Searcher(index, embedder), Dating(index))
-            prepared = self._prepared
-        return timeline(prepared.searcher, prepared.dating, topic)
 
 
 def when_text(when: DateRange | None) -> str:
@@ -143,11 +113,8 @@ async def timeline_command(update: Update, context: Context) -> None:
         )
         return
     await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
-    index = await service.reload_if_changed()
-    stamp = service.stamp
-    timelines = context.bot_data.timelines
-    entries = await asyncio.to_thread(timelines.entries, index, service.embedder, topic)
-    rendered = render_timeline(topic, entries, stamp)
+    entries = await service.timeline(topic)
+    rendered = render_timeline(topic, entries, service.stamp)
     await message.reply_text(rendered.text, reply_markup=rendered.keyboard)
 
 

@@ -15,6 +15,7 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
+from index.lexical import fold, stopwords_of_every_language
 from index.records import Hit, Passage
 from index.search import Searcher
 from index.speech import name_key
@@ -101,12 +102,26 @@ class Dating:
 
 def timeline(searcher: Searcher, dating: Dating, topic: str) -> list[TimelineEntry]:
     """The passages on ``topic`` in date order (undated last), one sentence each."""
-    query = searcher.embedder.embed_queries([topic])
-    hits = searcher.search_embedded([topic], query, k=_TIMELINE_CANDIDATES)[0]
-    names = {name_key(word) for word in topic.split() if word[:1].isupper()}
-    relevant = [hit for hit in hits if _names_in(hit.passage.text, names)] if names else hits[:10]
+    query = searcher.embedder.embed_queries([topic])[0]
+    return timeline_embedded(searcher, dating, topic, query)
+
+
+def timeline_embedded(
+    searcher: Searcher, dating: Dating, topic: str, query: npt.NDArray[np.float32]
+) -> list[TimelineEntry]:
+    """``timeline`` for a topic whose query vector is known (e.g. embedded in a batch).
+
+    The passages listed are those among the closest that name a word of the topic, spelled
+    in any way or script ("lavrov", "Lawrow", "Лавров"), stopwords aside. Closeness alone is
+    no test: a short topic is close to many passages (e5 put "bananas" at 0.82 from a dateline).
+    """
+    hits = searcher.search_embedded([topic], query.reshape(1, -1), k=_TIMELINE_CANDIDATES)[0]
+    common = stopwords_of_every_language()
+    names = {name_key(word) for word in topic.split() if fold(word) not in common}
+    names = {name for name in names if len(name) > 2}
+    relevant = [hit for hit in hits if names and _names_in(hit.passage.text, names)]
     entries = [
-        TimelineEntry(dating.when(hit.passage), _sentence(searcher, hit, query[0], names), hit)
+        TimelineEntry(dating.when(hit.passage), _sentence(searcher, hit, query, names), hit)
         for hit in relevant[:_MAX_TIMELINE]
     ]
     return sorted(entries, key=lambda e: (e.when is None, e.when.start if e.when else date.min))

@@ -59,3 +59,12 @@ def test_timeline_orders_a_name_by_date_with_the_undated_last(searcher: Searcher
     assert entries[0].when.start == date(2017, 12, 22)
     for entry in entries:
         assert "lavrov" in entry.hit.passage.excerpt(*entry.sentence).lower()
+
+
+def test_timeline_matches_names_in_any_case_or_script_and_nothing_else(searcher: Searcher) -> None:
+    dating = Dating(searcher.index)
+    capital = [e.hit.passage.id for e in timeline(searcher, dating, "Lavrov")]
+    assert [e.hit.passage.id for e in timeline(searcher, dating, "lavrov")] == capital
+    assert [e.hit.passage.id for e in timeline(searcher, dating, "Лавров")] == capital
+    assert timeline(searcher, dating, "bananas") == []
+    assert timeline(searcher, dating, "the of") == [], "stopwords name nothing"
