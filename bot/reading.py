@@ -31,9 +31,9 @@ from index.records import Article, Passage
 from index.store import StoredIndex
 
 PARAGRAPHS_PER_PAGE = 3
-# Page sizes are measured without the <b></b> around quoted sentences, so a page holds the
-# same paragraphs whichever answer it is read from; this much room is kept for those tags.
-_BOLD_ROOM = 200
+# Pages are measured as if every sentence were bold, so a page holds the same paragraphs
+# whichever answer it is read from, and page numbers in buttons stay right.
+_BOLD = len("<b></b>")
 _GAP = "…"
 _TIERS = ("the passage read", "the rest of its paragraph", "the paragraphs around")
 
@@ -112,6 +112,19 @@ def render_article_page(
         if 1 <= to <= len(pages)
     ]
     return Rendered(text, InlineKeyboardMarkup([navigation]) if navigation else None)
+
+
+def render_reading(
+    index: StoredIndex, pressed: Callback, cited: Sequence[Cited] | None
+) -> Rendered:
+    """What a ``context`` or ``article`` button shows, with the sentences its answer quotes
+    (``cited``; None when the answer is forgotten) in bold. Reads vectors: call off the loop."""
+    marks = marks_for(index, cited, pressed.passage)
+    if pressed.kind == "context":
+        return render_context(index, pressed.passage, marks, pressed.number, pressed.stamp)
+    return render_article_page(
+        index, pressed.passage, pressed.page, marks, pressed.number, pressed.stamp
+    )
 
 
 def _head(article: Article, where: str) -> str:
@@ -203,16 +216,15 @@ def _assemble(units: list[_Unit], kept: set[int]) -> str:
 
 def _paginate(article: Article, passages: list[Passage]) -> list[list[Passage]]:
     """The article's pages: ``PARAGRAPHS_PER_PAGE`` paragraphs at most, fewer when they would
-    not fit in one message; a paragraph too long for one page goes on over the next ones.
-    Depends on the index alone, so page numbers in buttons stay right."""
+    not fit in one message; a paragraph too long for one page goes on over the next ones."""
     head = _head(article, _source(article))
     most = len(passages)
-    room = MESSAGE_LIMIT - len(head) - len(f"\n\n<i>Page {most} of {most}</i>") - _BOLD_ROOM
+    room = MESSAGE_LIMIT - len(head) - len(f"\n\n<i>Page {most} of {most}</i>")
     pages: list[list[Passage]] = []
     spent, paragraphs = 0, set[int]()
     for passage in passages:
         label = len(_label(passage.paragraph, continued=True)) + 2
-        cost = sum(len(text) + 1 for text, _ in _sentences(passage, ())) + label
+        cost = sum(len(text) + 1 + _BOLD for text, _ in _sentences(passage, ())) + label
         full = len(paragraphs | {passage.paragraph}) > PARAGRAPHS_PER_PAGE
         if not pages or (pages[-1] and (spent + cost > room or full)):
             pages.append([])
@@ -221,16 +233,3 @@ def _paginate(article: Article, passages: list[Passage]) -> list[list[Passage]]:
         spent += cost
         paragraphs.add(passage.paragraph)
     return pages
-
-
-def render_reading(
-    index: StoredIndex, pressed: Callback, cited: Sequence[Cited] | None
-) -> Rendered:
-    """What a ``context`` or ``article`` button shows, with the sentences its answer quotes
-    (``cited``; None when the answer is forgotten) in bold. Reads vectors: call off the loop."""
-    marks = marks_for(index, cited, pressed.passage)
-    if pressed.kind == "context":
-        return render_context(index, pressed.passage, marks, pressed.number, pressed.stamp)
-    return render_article_page(
-        index, pressed.passage, pressed.page, marks, pressed.number, pressed.stamp
-    )

@@ -47,13 +47,14 @@ def citation_line(citation: Citation) -> str:
     hit = citation.hit
     line = f"[{citation.n}] {article_line(hit.article)}, ¶ {hit.passage.paragraph}"
     if citation.versions:
-        line += f" · also in: {', '.join(version_language(v) for v in citation.versions)}"
+        codes = ", ".join(html.escape(_language_code(v)) for v in citation.versions)
+        line += f" · also in: {codes}"
     return line
 
 
-def version_language(version: Hit) -> str:
-    """The upper-case language code a version is shown by (``FR``), escaped."""
-    return html.escape(version.article.language.upper())
+def _language_code(version: Hit) -> str:
+    """What a version is shown by: its article's language, upper-case (``FR``)."""
+    return version.article.language.upper()[:_BUTTON_TEXT]
 
 
 def render_answer(answer: Answer, answer_id: int, stamp: str) -> Rendered:
@@ -64,34 +65,28 @@ def render_answer(answer: Answer, answer_id: int, stamp: str) -> Rendered:
         body = f"<i>{body}</i>"
     sources = "\n".join(citation_line(c) for c in answer.citations)
     text = fit(body, f"\n\n<b>Sources</b>\n{sources}" if sources else "")
-    rows = _citation_rows(answer.citations, answer_id, stamp)
+    rows = [_citation_buttons(c, answer_id, stamp) for c in answer.citations]
+    if not any(c.versions for c in answer.citations):
+        rows = [[button for row in rows for button in row]]  # [1] [2] [3] in one row
+    rows = [row[i : i + _ROW] for row in rows for i in range(0, len(row), _ROW)]
     if len(answer.hits) > len(answer.citations):
         rows.append([InlineKeyboardButton("More", callback_data=more_data(answer_id, 1, stamp))])
     return Rendered(text, InlineKeyboardMarkup(rows) if rows else None)
 
 
-def _citation_rows(
-    citations: tuple[Citation, ...], answer_id: int, stamp: str
-) -> list[list[InlineKeyboardButton]]:
-    """``[1] [2] [3]`` in one row; with versions, a row per citation: ``[1] [1] FR [1] DE``."""
-    per_citation = [
-        [
-            InlineKeyboardButton(
-                f"[{c.n}]", callback_data=context_data(answer_id, c.hit.passage.id, stamp)
-            )
-        ]
-        + [
-            InlineKeyboardButton(
-                f"[{c.n}] {version.article.language.upper()}"[:_BUTTON_TEXT],
-                callback_data=context_data(answer_id, version.passage.id, stamp),
-            )
-            for version in c.versions
-        ]
-        for c in citations
+def _citation_buttons(citation: Citation, answer_id: int, stamp: str) -> list[InlineKeyboardButton]:
+    """``[1]``, then ``[1] FR``, ``[1] DE`` for the story told in other articles."""
+    passage_id = citation.hit.passage.id
+    own = InlineKeyboardButton(
+        f"[{citation.n}]", callback_data=context_data(answer_id, passage_id, stamp)
+    )
+    return [own] + [
+        InlineKeyboardButton(
+            f"[{citation.n}] {_language_code(version)}",
+            callback_data=context_data(answer_id, version.passage.id, stamp),
+        )
+        for version in citation.versions
     ]
-    if not any(c.versions for c in citations):
-        per_citation = [[button for row in per_citation for button in row]]
-    return [row[i : i + _ROW] for row in per_citation if row for i in range(0, len(row), _ROW)]
 
 
 def render_results_page(hits: list[Hit], page: int, answer_id: int, stamp: str) -> Rendered:

@@ -379,9 +379,10 @@ def test_a_passage_in_context_is_valid_and_keeps_its_quoted_sentences(
 def test_the_quoted_sentences_stay_and_the_far_ones_go_first(
     read: tuple[_Briefing, int, tuple[Span, ...]], answer_id: int
 ) -> None:
-    """With plain sentences: what is shown is the quoted sentences and one unbroken run of
-    those around them; the paragraphs around only once the passage's own paragraph is whole;
-    all of it, without gaps, when it fits."""
+    """With plain sentences: the quoted sentences are shown, and on each side of them an
+    unbroken run of the sentences nearest them; a sentence of the rest of the paragraph only
+    once the passage is whole, of the paragraphs around only once its paragraph is; all of
+    it, without gaps, when it fits."""
     briefing, passage_id, quoted = read
     rendered = render_context(briefing, passage_id, Marks(quoted), answer_id, "0123abcd")  # type: ignore[arg-type]
     _assert_telegram_accepts(rendered.text)
@@ -390,18 +391,26 @@ def test_the_quoted_sentences_stay_and_the_far_ones_go_first(
     numbers = sorted({p.paragraph for p in briefing.passages})
     at = numbers.index(read_passage.paragraph)
     around = numbers[max(at - 1, 0) : at + 2]
-    sentences = [
-        (p.paragraph, p.excerpt(a, b)) for p in briefing.passages if p.paragraph in around
+    sentences = [  # (tier, quoted, text) in reading order
+        (
+            0 if p.id == passage_id else 1 if p.paragraph == read_passage.paragraph else 2,
+            p.id == passage_id and (not quoted or (a, b) in quoted),
+            p.excerpt(a, b),
+        )
+        for p in briefing.passages
+        if p.paragraph in around
         for a, b in p.sentences
-    ]  # fmt: skip
+    ]
     body = rendered.text.split("\n\n", 1)[1]  # after the title and file name
-    shown = [f"{text.split()[0]} " in body for _, text in sentences]
+    shown = [f"{text.split()[0]} " in body for _, _, text in sentences]
+    anchors = [i for i, (_, anchor, _) in enumerate(sentences) if anchor]
     first, last = shown.index(True), len(shown) - shown[::-1].index(True)
-    assert all(shown[first:last]), "one unbroken run"
-    if any(shown[i] for i, (n, _) in enumerate(sentences) if n != read_passage.paragraph):
-        assert all(shown[i] for i, (n, _) in enumerate(sentences) if n == read_passage.paragraph)
+    assert all(shown[first : anchors[0]]) and all(shown[anchors[-1] : last]), "unbroken runs"
+    for tier in (1, 2):
+        if any(shown[i] for i, (t, _, _) in enumerate(sentences) if t == tier):
+            assert all(shown[i] for i, (t, _, _) in enumerate(sentences) if t < tier)
     if all(shown):
-        assert "…" not in body and all(text in body for _, text in sentences)
+        assert "…" not in body and all(text in body for _, _, text in sentences)
     else:
         assert "…" in body
 
