@@ -2,67 +2,51 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
-import secrets
 import unicodedata
-from collections import OrderedDict
-from dataclasses import dataclass, field
 
 from telegram import (
     BotCommand,
-    CallbackQuery,
     LinkPreviewOptions,
     Message,
     MessageEntity,
     Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     ApplicationHandlerStop,
-    CallbackContext,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
-    ExtBot,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
+from bot.buttons import button
 from bot.config import BotSettings
 from bot.delivery import RetryingRateLimiter
-from bot.feedback import AnswerMemory, feedback_button, with_feedback
+from bot.feedback import feedback_button, with_feedback
 from bot.health import HeartbeatRequest, clear_heartbeat
-from bot.marks import Cited, cited_of
-from bot.reading import render_reading
+from bot.marks import cited_of
 from bot.render import (
-    Callback,
     Rendered,
     example_questions,
-    parse_callback,
     render_answer,
-    render_passage,
-    render_results_page,
     render_sources,
 )
 from bot.service import BriefingService
+from bot.state import BotData, Context, service_of
 from bot.timeline import timeline_command
 from index.errors import BriefingError
-from index.records import Hit
-from index.store import StoredIndex
 
 logger = logging.getLogger(__name__)
 
 MAX_QUESTION = 1000
-_REMEMBERED_ANSWERS = 1000
-_ANSWER_KEYS = 10**12  # what a "More" button's callback_data has room for
-_UNKNOWN_BUTTON = "Sorry, I don't know that button."
 COMMANDS = [
     BotCommand("start", "What this bot does, with example questions"),
     BotCommand("help", "How to ask"),
@@ -72,55 +56,6 @@ COMMANDS = [
     BotCommand("about", "The index: articles, passages, model, build time"),
     BotCommand("reindex", "Rebuild the index from the articles (admins)"),
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Remembered:
-    """What the buttons of one answer need, and the chat that may press them: its further
-    passages ("More") and its citations (the quoted sentences, bold where a passage is read)."""
-
-    chat_id: int
-    hits: list[Hit]
-    cited: tuple[Cited, ...] = ()
-
-
-@dataclass
-class BotData:
-    """What every handler shares: the settings, the answer service, recent results."""
-
-    settings: BotSettings | None = None
-    service: BriefingService | None = None
-    results: OrderedDict[int, Remembered] = field(default_factory=OrderedDict)
-    answered: AnswerMemory = field(default_factory=AnswerMemory)  # for 👍/👎
-
-    def remember(self, chat_id: int, hits: list[Hit], cited: tuple[Cited, ...] = ()) -> int:
-        """Keeps what the buttons of one answer need; returns its key.
-
-        Keys are random, so a button from before a restart finds nothing rather than another
-        question's passages.
-        """
-        key = secrets.randbelow(_ANSWER_KEYS - 1) + 1
-        while key in self.results:
-            key = secrets.randbelow(_ANSWER_KEYS - 1) + 1
-        self.results[key] = Remembered(chat_id, hits, cited)
-        while len(self.results) > _REMEMBERED_ANSWERS:
-            self.results.popitem(last=False)
-        return key
-
-    def recall(self, key: int, chat_id: int) -> Remembered | None:
-        """The answer remembered under ``key`` for this chat; None when expired or not its own."""
-        remembered = self.results.get(key)
-        if remembered is None or remembered.chat_id != chat_id:
-            return None
-        return remembered
-
-
-Context = CallbackContext[ExtBot[None], dict, dict, BotData]  # type: ignore[type-arg]
-
-
-def _service(context: Context) -> BriefingService:
-    assert context.bot_data.service is not None, "post_init sets the service"
-    return context.bot_data.service
 
 
 async def check_access(update: Update, context: Context) -> None:
@@ -151,7 +86,7 @@ async def check_access(update: Update, context: Context) -> None:
 
 async def start(update: Update, context: Context) -> None:
     """Says what the bot does, with three questions the briefing can answer."""
-    index = await _service(context).reload_if_changed()
+    index = await service_of(context).reload_if_changed()
     examples = "\n".join(f"• {html.escape(q)}" for q in example_questions(index))
     await _reply(
         update,
@@ -167,8 +102,9 @@ async def help_command(update: Update, context: Context) -> None:
         update,
         "Send a question, in any language, e.g. <i>What did Lavrov say?</i>\n"
         "I reply with the sentences of the briefing that answer it, numbered [1], [2] with "
-        "their articles. Tap a number to read the whole passage, <b>More</b> for further "
-        "passages, 👍 or 👎 to tell whether the answer was right.\n"
+        "their articles. Tap a number to read the passage in context (<b>Whole article</b> "
+        "for the rest), a language code for the same story in another article, <b>More</b> "
+        "for further passages, 👍 or 👎 to tell whether the answer was right.\n"
         "/timeline <i>name or topic</i> lists what the briefing says of it, by date.\n\n"
         "In groups, mention me, reply to me, or use /ask your question.\n"
         "/sources — the articles · /about — the index",
@@ -177,14 +113,14 @@ async def help_command(update: Update, context: Context) -> None:
 
 async def sources(update: Update, context: Context) -> None:
     """Lists the articles of the briefing, a page at a time."""
-    service = _service(context)
+    service = service_of(context)
     index = await service.reload_if_changed()
     await _send(update, render_sources(index, 1, service.stamp))
 
 
 async def about(update: Update, context: Context) -> None:
     """What the index holds and when it was built; whether a newer one failed to load."""
-    service, settings, user = _service(context), context.bot_data.settings, update.effective_user
+    service, settings, user = service_of(context), context.bot_data.settings, update.effective_user
     assert settings is not None
     manifest = (await service.reload_if_changed()).manifest
     text = (
@@ -232,7 +168,7 @@ async def reindex(update: Update, context: Context) -> None:
     if user is None or user.id not in settings.admin_user_ids:
         await _reply(update, "Sorry, only the bot's admins can rebuild the index.")
         return
-    service = _service(context)
+    service = service_of(context)
     if service.rebuilding:
         await _reply(
             update, "A rebuild is already running; I will use the new index when it is done."
@@ -265,77 +201,6 @@ async def reindex(update: Update, context: Context) -> None:
     )
 
 
-async def button(update: Update, context: Context) -> None:
-    """A citation button shows its passage in context, "Whole article" pages through the
-    article, "More" through further passages.
-
-    Every press is answered: data this bot did not make, a passage the index lacks, or an
-    answer remembered for another chat get a notice, never an error.
-    """
-    query = update.callback_query
-    assert query is not None
-    service = _service(context)
-    index = await service.reload_if_changed()
-    pressed = parse_callback(query.data)
-    if pressed is None or query.message is None:
-        await query.answer(_UNKNOWN_BUTTON)
-        return
-    if pressed.stamp != service.stamp:
-        await query.answer(
-            "The briefing was updated since this message: please ask again.", show_alert=True
-        )
-        return
-    chat_id = query.message.chat.id
-    shown = pressed.number if pressed.kind == "passage" else pressed.passage
-    if pressed.kind in ("passage", "context", "article") and shown >= len(index.passages):
-        await query.answer(_UNKNOWN_BUTTON)  # the stamp is right: the id is made up
-        return
-    if pressed.kind == "passage":
-        await query.answer()
-        await context.bot.send_message(chat_id, render_passage(index, pressed.number))
-        return
-    if pressed.kind in ("context", "article"):
-        await _show_reading(query, context, index, pressed)
-        return
-    if pressed.kind == "sources":
-        page = render_sources(index, pressed.page, pressed.stamp)
-    else:
-        remembered = context.bot_data.recall(pressed.number, chat_id)
-        if remembered is None:
-            await query.answer("This answer has expired: please ask again.", show_alert=True)
-            return
-        page = render_results_page(remembered.hits, pressed.page, pressed.number, pressed.stamp)
-    await query.answer()
-    await _edit_page(query.message, page)
-
-
-async def _show_reading(
-    query: CallbackQuery, context: Context, index: StoredIndex, pressed: Callback
-) -> None:
-    """A passage in context, as a new message, or a page of its article, in place."""
-    assert query.message is not None
-    chat_id = query.message.chat.id
-    remembered = context.bot_data.recall(pressed.number, chat_id)
-    # A forgotten answer still shows its passages, only without its sentences in bold.
-    cited = remembered.cited if remembered is not None else None
-    # Reading an article back scans the index and may read vectors: off the loop.
-    rendered = await asyncio.to_thread(render_reading, index, pressed, cited)
-    await query.answer()
-    if pressed.kind == "context":
-        await context.bot.send_message(chat_id, rendered.text, reply_markup=rendered.keyboard)
-    else:
-        await _edit_page(query.message, rendered)
-
-
-async def _edit_page(message: object, rendered: Rendered) -> None:
-    """Shows another page in the message; a second tap on the page shown is no error."""
-    try:
-        await _edit(message, rendered)
-    except BadRequest as error:
-        if "not modified" not in error.message.lower():
-            raise
-
-
 async def _answer(update: Update, context: Context, question: str) -> None:
     """Answers ``question`` in the chat it came from; remembers the rest for "More"."""
     chat, message = update.effective_chat, update.effective_message
@@ -350,7 +215,7 @@ async def _answer(update: Update, context: Context, question: str) -> None:
         await _reply(update, "Please send a question in words, e.g. <i>What did Lavrov say?</i>")
         return
     await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
-    service = _service(context)
+    service = service_of(context)
     answer = await service.answer(question)
     further = [hit for hit in answer.hits if hit not in {c.hit for c in answer.citations}]
     key = context.bot_data.remember(chat.id, further, cited_of(answer))
@@ -391,11 +256,6 @@ async def _reply(update: Update, text: str) -> None:
 async def _send(update: Update, rendered: Rendered) -> None:
     if update.effective_message is not None:
         await update.effective_message.reply_text(rendered.text, reply_markup=rendered.keyboard)
-
-
-async def _edit(message: object, rendered: Rendered) -> None:
-    if isinstance(message, Message):
-        await message.edit_text(rendered.text, reply_markup=rendered.keyboard)
 
 
 async def on_error(update: object, context: Context) -> None:

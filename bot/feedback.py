@@ -31,7 +31,7 @@ from index.feedback import (
 )
 
 if TYPE_CHECKING:
-    from bot.app import Context
+    from bot.state import Context
 
 logger = logging.getLogger(__name__)
 

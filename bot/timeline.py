@@ -23,7 +23,7 @@ from index.timeline import TimelineEntry
 from index.timephrases import DateRange
 
 if TYPE_CHECKING:
-    from bot.app import Context
+    from bot.state import Context
 
 MAX_TOPIC = 200
 TOPIC_SHOWN = 80
