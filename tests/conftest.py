@@ -4,6 +4,7 @@ import json
 import logging
 import os
 import shutil
+import subprocess
 from collections.abc import Generator, Iterator
 from pathlib import Path
 
@@ -80,3 +81,22 @@ def _capture_stays_unredacted() -> Iterator[None]:
     for handler in logging.getLogger().handlers:
         for redacting in [f for f in handler.filters if isinstance(f, TokenRedactingFilter)]:
             handler.removeFilter(redacting)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MB tmpfs, mounted for the test: a real full disk. Skipped where mounting is not
+    allowed (not root, or no tmpfs); the file-size-limit tests cover the same path anywhere."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=True)

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -170,24 +169,6 @@ def test_a_build_killed_between_the_two_renames_of_the_fallback_swap(
     assert not build_index(seeds_dir, index_dir, FakeEmbedder()).written  # the old one is back
     _same_index(load_index(index_dir), before)
     assert _leftovers(index_dir) == []
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 2 MB tmpfs, mounted for the test; skipped where mounting needs a root this is not."""
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root; the file-size-limit test covers the same path")
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)], capture_output=True
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
-        yield disk
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], check=True)
 
 
 def _fill(disk: Path, leave: int) -> Path:
