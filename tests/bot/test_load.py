@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from telegram import Message, Update
 
-import bot.app
+import bot.state
 from index.answers import Answer
 from index.config import IndexSettings
 from tests.bot.botapi import BotApiServer
@@ -58,7 +58,7 @@ async def test_what_the_bot_keeps_does_not_grow_with_its_answers(
 ) -> None:
     """After its answers, no update, message or answer stays alive, nor any task; the answers
     kept for "More" buttons stay at their bound (lowered here, to reach it sooner)."""
-    monkeypatch.setattr(bot.app, "_REMEMBERED_ANSWERS", 30)
+    monkeypatch.setattr(bot.state, "_REMEMBERED_ANSWERS", 30)
     application: Any = await start_bot(server, index_settings, UnrecordedFakeEmbedder())
     try:
         ledger = Ledger(server)
@@ -86,12 +86,12 @@ def test_the_memory_verdict_ignores_filling_caches_and_catches_a_leak() -> None:
     filling = [_point(1000, 70_000, 90_000)]
     flat = [
         *filling,
-        *(_point(n, 80_000 + n // 100, 95_000 + n // 10) for n in (2500, 5000, 10_000)),
+        *(_point(n, 80_000 + n // 200, 95_000 + n // 10) for n in (2500, 5000, 10_000)),
     ]
     verdict, growing = memory_verdict(flat)
-    assert not growing and verdict.startswith("memory does not keep growing")
-    leaking = [*filling, *(_point(n, 80_000 + n // 5, 95_000) for n in (2500, 5000, 10_000))]
+    assert not growing and verdict.startswith("memory does not keep growing"), verdict
+    leaking = [*filling, *(_point(n, 80_000 + n // 10, 95_000 + n) for n in (2500, 5000, 10_000))]
     verdict, growing = memory_verdict(leaking)
-    assert growing and "+200.0 KB per 1,000" in verdict
+    assert growing and "traced +100.0 KB, objects +1000" in verdict, verdict
     verdict, growing = memory_verdict(leaking[:2])
     assert not growing and "too few" in verdict

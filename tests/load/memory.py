@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-# Growth from the second checkpoint to the last that still counts as flat. A leak of 100 bytes
-# or of one object per question shows above these over 7,500 questions.
-FLAT_TRACED_KB = 512
-FLAT_OBJECTS = 2000
+# Growth per 1,000 questions, after the caches are full, that still counts as flat: a leak of
+# one object per question (1,000 objects and at least 56 KB per 1,000) is well above both.
+FLAT_TRACED_KB = 64
+FLAT_OBJECTS = 200
+WARM_AFTER = 2000  # answers: the bot remembers the last 1,000 for their "More" buttons
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,29 +53,40 @@ def memory_table(points: Sequence[MemoryPoint]) -> str:
 
 
 def memory_verdict(points: Sequence[MemoryPoint]) -> tuple[str, bool]:
-    """(A sentence, whether memory keeps growing), from the second checkpoint to the last.
+    """(A sentence, whether memory keeps growing), from the first checkpoint after
+    ``WARM_AFTER`` answers to the last.
 
-    The first checkpoint is left out: the bot's own caches (the 1,000 answers remembered for
-    their "More" buttons) are still filling then. Judged on Python's traced allocations and
-    live objects, which do not move with the allocator's arenas as RSS does.
+    Checkpoints before are left out: the bot's own caches are still filling then. Judged on
+    Python's traced allocations and live objects, which do not move with the allocator's arenas
+    as RSS does.
     """
-    if len(points) < 3:
-        return "too few checkpoints to judge", False
-    base, last = points[1], points[-1]
-    span = max(1, last.answered - base.answered) / 1000
-    traced = last.traced_kb - base.traced_kb
-    objects = last.objects - base.objects
+    warm = [point for point in points if point.answered >= WARM_AFTER]
+    if len(warm) < 2:
+        return f"too few checkpoints after the first {WARM_AFTER} answers to judge", False
+    base, last = warm[0], warm[-1]
+    per_1000 = 1000 / (last.answered - base.answered)
+    traced = (last.traced_kb - base.traced_kb) * per_1000
+    objects = (last.objects - base.objects) * per_1000
     rss = (last.rss_kb - base.rss_kb) / 1024
     growing = traced > FLAT_TRACED_KB or objects > FLAT_OBJECTS
     measured = (
-        f"from {base.answered} to {last.answered} answered: traced {traced:+d} KB "
-        f"({traced / span:+.1f} KB per 1,000), objects {objects:+d} ({objects / span:+.0f} per "
-        f"1,000), RSS {rss:+.1f} MB"
+        f"from {base.answered} to {last.answered} answered, per 1,000 questions: traced "
+        f"{traced:+.1f} KB, objects {objects:+.0f}; RSS {rss:+.1f} MB in all"
     )
     if growing:
         return f"memory keeps growing ({measured})", True
     return (
         f"memory does not keep growing ({measured}; flat means under {FLAT_TRACED_KB} KB and "
-        f"{FLAT_OBJECTS} objects)",
+        f"{FLAT_OBJECTS} objects per 1,000)",
         False,
+    )
+
+
+def batch_note(points: Sequence[MemoryPoint]) -> str | None:
+    """A note when ``QueryBatcher.batch_sizes`` grew: it keeps one entry per batch, forever."""
+    if len(points) < 2 or points[-1].batches <= points[0].batches:
+        return None
+    return (
+        f"QueryBatcher.batch_sizes grows without bound: {points[-1].batches} entries after "
+        f"{points[-1].answered} questions (one per batch embedded, 8 bytes each)"
     )
