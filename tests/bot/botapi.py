@@ -23,6 +23,7 @@ import email.policy
 import json
 import re
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -419,6 +420,11 @@ class _HTTPServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.owner = owner
         self.conns: set[socket.socket] = set()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client killed or gone mid-request (e.g. a bot process SIGKILLed) is no error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
