@@ -44,6 +44,7 @@ class Dating:
     def __init__(self, index: StoredIndex, today: date | None = None) -> None:
         self.index = index
         self._today = today or date.today()
+        self._mentioned: dict[int, list[DateRange]] = {}
 
     @cached_property
     def newest(self) -> date:
@@ -56,9 +57,15 @@ class Dating:
         return question_time(question, self.newest)
 
     def mentioned(self, passage: Passage) -> list[DateRange]:
-        """The dates the passage's text mentions (a yearless one in its article's year)."""
-        published = article_range(self.index.articles[passage.source].date)
-        return dates_in_text(passage.text, published.end if published else None)
+        """The dates the passage's text mentions (a yearless one in its article's year).
+
+        Read once per passage: a dated question asks for them up to three times.
+        """
+        if passage.id not in self._mentioned:
+            published = article_range(self.index.articles[passage.source].date)
+            found = dates_in_text(passage.text, published.end if published else None)
+            self._mentioned[passage.id] = found
+        return self._mentioned[passage.id]
 
     def ranges(self, passage: Passage) -> list[DateRange]:
         """The dates the passage mentions, then its article's date."""
