@@ -55,3 +55,37 @@ lock: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+# The image (docs/docker.md); not part of `make test`: a build takes minutes.
+# CONTAINER_ENGINE: docker where its engine answers (`docker info`), else podman.
+# BASE_IMAGE: the FROM image; the local one of `make image-base` where it exists, else the
+# official python:3.11-slim. TORCH_WHEELS: a folder with torch's CPU wheel to install instead of
+# PyTorch's CPU index; by default the first of pip's find-links folders holding one, if any.
+.PHONY: image image-check image-base
+IMAGE ?= briefing-bot
+LOCAL_BASE_IMAGE ?= localhost/briefing-base:bookworm
+CONTAINER_ENGINE ?= $(shell tests/image/engine.sh)
+# Extra flags (empty on an ordinary host) where podman's defaults fail: see tests/image/engine.sh.
+CONTAINER_GLOBAL_FLAGS ?= $(shell tests/image/engine.sh global)
+CONTAINER_FLAGS ?= $(shell tests/image/engine.sh flags)
+BASE_IMAGE ?= $(shell $(CONTAINER_ENGINE) image inspect $(LOCAL_BASE_IMAGE) >/dev/null 2>&1 \
+	&& echo $(LOCAL_BASE_IMAGE) || echo python:3.11-slim)
+TORCH_WHEELS ?= $(shell tests/image/engine.sh wheels)
+
+image:
+	$(CONTAINER_ENGINE) $(CONTAINER_GLOBAL_FLAGS) build $(CONTAINER_FLAGS) \
+		$(if $(filter podman,$(CONTAINER_ENGINE)),--format docker) \
+		--build-arg BASE_IMAGE=$(BASE_IMAGE) \
+		$(if $(TORCH_WHEELS),--build-context torch-wheels=$(TORCH_WHEELS)) \
+		--tag $(IMAGE) .
+	@$(CONTAINER_ENGINE) image inspect --format '$(IMAGE): {{.Size}} bytes' $(IMAGE)
+
+# Builds the image, asks it a question, runs the bot in it against the tests' Bot API stand-in.
+image-check: image
+	CONTAINER_ENGINE=$(CONTAINER_ENGINE) CONTAINER_GLOBAL_FLAGS='$(CONTAINER_GLOBAL_FLAGS)' \
+		CONTAINER_FLAGS='$(CONTAINER_FLAGS)' \
+		$(PYTHON) -m tests.image.check --image $(IMAGE)
+
+# A local FROM image where none can be pulled: Debian bookworm with python3.11 (root, debootstrap).
+image-base:
+	tests/image/make_base.sh $(LOCAL_BASE_IMAGE)
