@@ -73,12 +73,21 @@ def pytest_runtest_makereport(
 
 
 @pytest.fixture(autouse=True)
-def _capture_stays_unredacted() -> Iterator[None]:
-    """Takes off the redacting filter a test (``install_redaction``) put on the root logger's
-    handlers: pytest's own capture handlers outlive the test, and a filter left on them would
-    hide the token from the check above in every later test."""
+def _root_logger_as_it_was() -> Iterator[None]:
+    """Puts the root logger back as the test found it: the handlers and level a command's
+    ``configure_logging`` set, and the redacting filter ``install_redaction`` put on pytest's
+    capture handlers. A filter left there would hide the token from the check above, and a
+    handler left behind would log every later test to a stream that is gone."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
     yield
-    for handler in logging.getLogger().handlers:
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+        handler.close()
+    for handler in [h for h in handlers if h not in root.handlers]:
+        root.addHandler(handler)
+    root.setLevel(level)
+    for handler in root.handlers:
         for redacting in [f for f in handler.filters if isinstance(f, TokenRedactingFilter)]:
             handler.removeFilter(redacting)
 

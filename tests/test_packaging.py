@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
 import tomllib
+import zipfile
+from pathlib import Path
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -47,3 +52,34 @@ def test_image_runs_the_bot_as_a_user_with_a_healthcheck_and_a_volume() -> None:
     assert 'CMD ["briefing-bot", "health"]' in final_stage
     assert re.search(r'^VOLUME \["/data"\]', final_stage, re.MULTILINE)
     assert "BRIEFING_INDEX_DIR=/data/index" in final_stage
+
+
+def test_the_wheel_holds_every_module_of_the_packages(tmp_path: Path) -> None:
+    """Built from what the image copies, as `pip install .` builds it, not as `-e` links it."""
+    source = tmp_path / "source"
+    shutil.copytree(REPO, source, ignore=_only_what_the_image_copies)
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", tmp_path, source],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr
+    (wheel,) = tmp_path.glob("briefing_bot-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        packaged = {name for name in archive.namelist() if name.endswith(".py")}
+    modules = {
+        path.relative_to(REPO).as_posix()
+        for package in ("index", "bot")
+        for path in (REPO / package).rglob("*.py")
+    }
+    assert modules - packaged == set()
+
+
+_WHAT_THE_IMAGE_COPIES = {"pyproject.toml", "README.md", "index", "bot"}
+
+
+def _only_what_the_image_copies(folder: str, names: list[str]) -> set[str]:
+    if Path(folder) == REPO:
+        return {name for name in names if name not in _WHAT_THE_IMAGE_COPIES}
+    return {name for name in names if name == "__pycache__"}

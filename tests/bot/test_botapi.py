@@ -240,11 +240,10 @@ def test_multipart_bodies_decode_like_forms() -> None:
 
 @pytest.mark.asyncio
 async def test_long_poll_answers_when_an_update_arrives(bot: Bot, api: BotApiServer) -> None:
+    # A poll that only ended at its timeout would take 60 s and be cut at 30: no timing needed.
     threading.Timer(0.3, api.push_message, (CHAT, "late")).start()
-    started = time.monotonic()
-    [update] = await bot.get_updates(timeout=5)
+    [update] = await asyncio.wait_for(bot.get_updates(timeout=60, read_timeout=90), timeout=30)
     assert update.message is not None and update.message.text == "late"
-    assert time.monotonic() - started < 2
 
 
 @pytest.mark.asyncio
@@ -335,9 +334,7 @@ async def test_stop_releases_long_polls() -> None:
     async with Bot(api.token, base_url=api.base_url) as bot:
         poll = asyncio.create_task(bot.get_updates(timeout=30))
         await api.wait_for_async(lambda c: c.method == "getUpdates", answered=False)
-        started = time.monotonic()
         await asyncio.to_thread(api.stop)
-        assert await asyncio.wait_for(poll, timeout=3) == ()
-        assert time.monotonic() - started < 3
+        assert await asyncio.wait_for(poll, timeout=15) == ()  # well before the poll's 30 s
     call: Call = api.calls("getUpdates")[0]
     assert call.status == 200

@@ -127,7 +127,7 @@ def test_empty_and_small_inputs(count: int, kind: IndexKind) -> None:
     if count:
         # Small sets are searched exactly whatever the kind.
         want = _brute_force_top(rows, queries, min(5, count))
-        assert _recall(want, ids[:, : min(5, count)]) == 1.0
+        assert _recall(want, ids[:, : min(5, count)]) == pytest.approx(1.0)
     else:
         assert (ids == -1).all()
 

@@ -139,7 +139,7 @@ def test_eval_question_set_json(
     assert cli.main(["eval", str(questions), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert set(report["scores"]) == {"dense", "lexical", "hybrid", "answer"}
-    assert report["scores"]["lexical"]["recall@1"] == 1.0
+    assert report["scores"]["lexical"]["recall@1"] == pytest.approx(1.0)
     assert report["abstention"]["answerable"] == 1 and report["abstention"]["unanswerable"] == 1
 
 

@@ -33,8 +33,8 @@ def test_metrics_by_hand() -> None:
     ]
     scores = score_rankings(rankings, questions)
     assert scores.questions == 2
-    assert scores.recall_at_1 == 0.5
-    assert scores.recall_at_5 == 1.0
+    assert scores.recall_at_1 == pytest.approx(0.5)
+    assert scores.recall_at_5 == pytest.approx(1.0)
     # AP: first 1.0; second (1/2 + 2/4) / 2 = 0.5.
     assert scores.map_at_20 == pytest.approx(0.75)
 

@@ -79,7 +79,7 @@ def test_run_scale_bench_measures_every_kind_at_every_size() -> None:
         assert figure.memory_mib >= 0.99 * figure.size * DIMENSION * 4 / 2**20
         assert 0.8 <= figure.recall_at_10 <= figure.recall_10_at_100 <= 1.0
     flat = [figure for figure in figures if figure.kind == "flat"]
-    assert all(figure.recall_at_10 == 1.0 for figure in flat)
+    assert all(figure.recall_at_10 == pytest.approx(1.0) for figure in flat)
     assert flat[0].description == "Flat (exact)"
 
 
