@@ -24,8 +24,7 @@ from index.answers import Answerer
 from index.cli import questions_from
 from index.config import IndexSettings
 from index.embedding import load_embedder
-from index.errors import BriefingError
-from index.logs import configure_logging
+from index.logs import configure_logging, run_command
 from index.search import Searcher
 from index.store import load_index
 
@@ -39,29 +38,26 @@ Meanwhile, here is the terminal chat over the same briefing (Ctrl-D to leave).
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs ``briefing-bot``; returns the exit status."""
-    args = _parser().parse_args(argv)
-    try:
-        bot_settings = BotSettings.from_env()
-        settings = bot_settings.index
-        configure_logging(settings.log_level)
-        install_redaction()
-        set_search_threads(1)  # questions are searched one by one: see set_search_threads
-        if args.command == "health":
-            return _health(bot_settings, args.max_age)
-        if getattr(args, "index", None):
-            settings = replace(settings, index_dir=args.index)
-        if args.command == "ask":
-            return _ask(settings, args.question, args.json)
-        if args.command is None and bot_settings.token:
-            return run_bot(bot_settings)
-        if args.command is None:
-            print(CONNECT_TELEGRAM, file=sys.stderr)
-        return _chat(settings)
-    except BriefingError as error:
-        print(f"briefing-bot: error: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
+    return run_command("briefing-bot", lambda: _run(_parser().parse_args(argv)))
+
+
+def _run(args: argparse.Namespace) -> int:
+    bot_settings = BotSettings.from_env()
+    settings = bot_settings.index
+    configure_logging(settings.log_level)
+    install_redaction()
+    set_search_threads(1)  # questions are searched one by one: see set_search_threads
+    if args.command == "health":
+        return _health(bot_settings, args.max_age)
+    if getattr(args, "index", None):
+        settings = replace(settings, index_dir=args.index)
+    if args.command == "ask":
+        return _ask(settings, args.question, args.json)
+    if args.command is None and bot_settings.token:
+        return run_bot(bot_settings)
+    if args.command is None:
+        print(CONNECT_TELEGRAM, file=sys.stderr)
+    return _chat(settings)
 
 
 def _parser() -> argparse.ArgumentParser:

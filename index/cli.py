@@ -34,7 +34,7 @@ from index.feedback import (
     format_feedback,
 )
 from index.ingest import find_article_files
-from index.logs import configure_logging
+from index.logs import configure_logging, run_command
 from index.records import Hit
 from index.search import RETRIEVAL_MODES, Searcher
 from index.store import load_index
@@ -42,27 +42,23 @@ from index.store import load_index
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs ``briefing-index``; returns the exit status."""
-    args = _parser().parse_args(argv)
-    try:
-        settings = IndexSettings.from_env()
-        configure_logging(settings.log_level)
-        if getattr(args, "index", None):
-            settings = replace(settings, index_dir=args.index)
-        commands = {
-            "build": _build,
-            "info": _info,
-            "search": _search,
-            "eval": lambda args, settings: run_eval(args, settings, load_embedder),
-            "bench": _bench,
-            "feedback": _feedback,
-        }
-        command = commands[args.command]
-        return command(args, settings)
-    except BriefingError as error:
-        print(f"briefing-index: error: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
+    return run_command("briefing-index", lambda: _run(_parser().parse_args(argv)))
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = IndexSettings.from_env()
+    configure_logging(settings.log_level)
+    if getattr(args, "index", None):
+        settings = replace(settings, index_dir=args.index)
+    commands = {
+        "build": _build,
+        "info": _info,
+        "search": _search,
+        "eval": lambda args, settings: run_eval(args, settings, load_embedder),
+        "bench": _bench,
+        "feedback": _feedback,
+    }
+    return commands[args.command](args, settings)
 
 
 def _parser() -> argparse.ArgumentParser:
