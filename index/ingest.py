@@ -46,6 +46,7 @@ machine, for one file that is almost certainly a dump or a mistake rather than a
 # which more than this share of the characters are controls is binary, whatever its encoding.
 _MAX_CONTROL_SHARE = 0.05
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F])
 _UNSHOWABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 
@@ -97,8 +98,13 @@ def scan_seeds(seeds_dir: Path) -> tuple[list[Path], list[SkippedFile]]:
     outside would let in files nobody put in the briefing. Links to files are checked when read.
 
     Raises:
-        SeedsError: ``seeds_dir`` is not a folder.
+        SeedsError: ``seeds_dir`` does not exist or is not a folder.
     """
+    if seeds_dir.exists() and not seeds_dir.is_dir():
+        raise SeedsError(
+            f"{seeds_dir} is a file, not a folder: point --seeds / BRIEFING_SEEDS_DIR at the "
+            "folder that holds the articles (.txt, .md)"
+        )
     if not seeds_dir.is_dir():
         raise SeedsError(
             f"seeds folder {seeds_dir} does not exist: create it and put articles (.txt, .md) "
@@ -158,7 +164,7 @@ def read_document(path: Path, seeds_dir: Path, max_bytes: int = MAX_ARTICLE_BYTE
     """Reads one article file and derives its metadata from its text.
 
     Raises:
-        UnicodeDecodeError: The file is not UTF-8.
+        UnicodeDecodeError: The file is text, but not UTF-8.
         ValueError: The file is not an article that can be indexed; the message says why.
         OSError: The file cannot be read.
         IndexWriteError: Language detection cannot unpack its model (a full temporary folder).
@@ -167,7 +173,11 @@ def read_document(path: Path, seeds_dir: Path, max_bytes: int = MAX_ARTICLE_BYTE
     if _UNSHOWABLE.search(source):
         raise ValueError("its name holds control characters or bytes that are not UTF-8: rename it")
     data = read_article_bytes(path, seeds_dir, max_bytes)
-    text = decode_article_text(data)
+    try:
+        text = decode_article_text(data)
+    except UnicodeDecodeError as error:
+        _check_is_not_binary(data)
+        raise error
     _check_is_text(text)
     header = read_header(text)
     body = text[header.body_start :]
@@ -201,6 +211,16 @@ def _check_is_text(text: str) -> None:
     controls = len(_CONTROL.findall(text))
     if controls > _MAX_CONTROL_SHARE * len(text):
         raise ValueError(f"{controls} of its {len(text)} characters are control characters: binary")
+
+
+def _check_is_not_binary(data: bytes) -> None:
+    """Raises ValueError if bytes that are not UTF-8 are UTF-16 or binary rather than text in
+    another encoding (Latin-1, Windows-1252), which has neither NUL bytes nor many controls."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError("UTF-16 text: save it as UTF-8")
+    controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
+    if b"\x00" in data or controls > _MAX_CONTROL_SHARE * len(data):
+        raise ValueError("a binary file (an image, a PDF, an archive?), not a text article")
 
 
 def read_article_bytes(path: Path, seeds_dir: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> bytes:

@@ -109,12 +109,20 @@ def _run(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
         (("search", "Lavrov"), "no index at"),
         (("info",), "no index at"),
         (("build", "--seeds", "missing-folder"), "seeds folder missing-folder does not exist"),
+        (("build", "--seeds", "README.md"), "README.md is a file, not a folder"),
+        (("build",), "README.md is a file, not a folder"),  # BRIEFING_SEEDS_DIR=README.md
     ],
 )
 def test_expected_failures_are_one_line_without_traceback(
     tmp_path: Path, args: tuple[str, ...], expected: str
 ) -> None:
-    result = _run(*args, cwd=tmp_path, BRIEFING_INDEX_DIR=str(tmp_path / "idx"))
+    (tmp_path / "README.md").write_text("# A file\n", encoding="utf-8")
+    result = _run(
+        *args,
+        cwd=tmp_path,
+        BRIEFING_INDEX_DIR=str(tmp_path / "idx"),
+        BRIEFING_SEEDS_DIR="README.md",
+    )
     assert result.returncode == 1
     assert expected in result.stderr
     assert "Traceback" not in result.stderr

@@ -48,10 +48,29 @@ def test_binary_files_are_skipped_even_when_they_decode_as_utf8(
     assert set(skipped) == {"nul.txt", "utf16.txt", "controls.md", "image.txt"}
     assert "NUL bytes" in skipped["nul.txt"] and "UTF-16" in skipped["utf16.txt"]
     assert "control characters" in skipped["controls.md"]
-    assert "not UTF-8" in skipped["image.txt"]
+    assert "a binary file" in skipped["image.txt"] and "not UTF-8" not in skipped["image.txt"]
     for name in skipped:
         assert any(message.startswith(f"skipped {name}: ") for message in _warnings(caplog))
     assert [d.article.source for d in ingest(tmp_path).documents] == ["good.txt"]
+
+
+def test_binary_files_that_are_not_utf8_are_called_binary_not_misencoded(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" + bytes(range(256)) * 4
+    (tmp_path / "photo.txt").write_bytes(png)
+    (tmp_path / "archive.md").write_bytes(random.Random(7).randbytes(4096))
+    (tmp_path / "utf16-bom.txt").write_bytes("Title\n\nThe minister said.\n".encode("utf-16"))
+    (tmp_path / "latin1.txt").write_bytes("Titre\n\nLe ministre a déclaré.\n".encode("latin-1"))
+    with caplog.at_level(logging.WARNING):
+        skipped = _skipped(tmp_path)
+    assert skipped["photo.txt"] == skipped["archive.md"]
+    assert (
+        skipped["photo.txt"] == "a binary file (an image, a PDF, an archive?), not a text article"
+    )
+    assert skipped["utf16-bom.txt"] == "UTF-16 text: save it as UTF-8"
+    assert skipped["latin1.txt"].startswith("not UTF-8 text")  # text in another encoding
+    assert f"skipped photo.txt: {skipped['photo.txt']}" in _warnings(caplog)
 
 
 def test_a_few_control_characters_are_still_text(tmp_path: Path) -> None:

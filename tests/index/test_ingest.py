@@ -104,6 +104,15 @@ def test_missing_seeds_folder_says_what_to_do(tmp_path: Path) -> None:
         find_article_files(tmp_path / "nope")
 
 
+def test_a_file_given_as_seeds_folder_is_called_a_file(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("# Not a folder\n", encoding="utf-8")
+    with pytest.raises(SeedsError, match="is a file, not a folder") as raised:
+        find_article_files(readme)
+    assert "does not exist" not in str(raised.value)
+    assert "BRIEFING_SEEDS_DIR" in str(raised.value)
+
+
 def test_agency_in_a_dateline_without_date(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("BERLIN (AFP) - Officials met on Monday.\n", encoding="utf-8")
     article = ingest(tmp_path).documents[0].article
