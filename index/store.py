@@ -214,7 +214,11 @@ def _read_manifest(folder: int, index_dir: Path, expected_model: str | None) -> 
         ) from None
     except (ValueError, UnicodeDecodeError) as error:
         raise _corrupt(index_dir, f"{MANIFEST} is not JSON") from error
-    version = data.get("format_version") if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        raise _corrupt(index_dir, f"{MANIFEST} is not a JSON object")
+    if "format_version" not in data:
+        raise _corrupt(index_dir, f"{MANIFEST} has no format_version")
+    version = data["format_version"]
     if version != FORMAT_VERSION:
         raise IndexMismatchError(
             f"index at {index_dir} has format version {version}, this version of the bot reads "

@@ -100,8 +100,27 @@ def test_other_format_version_is_refused(
             "passages",
         ),
         (lambda d: (d / PASSAGES).write_text("[1, 2]\n"), "damaged"),
+        (
+            lambda d: (d / MANIFEST).write_text("[]"),
+            r"damaged \(manifest.json is not a JSON object",
+        ),
+        (lambda d: (d / MANIFEST).write_text('"v3"'), r"manifest.json is not a JSON object"),
+        (
+            lambda d: (d / MANIFEST).write_text("{}"),
+            r"damaged \(manifest.json has no format_version",
+        ),
     ],
-    ids=["manifest", "vectors", "no-vectors", "sentences", "lost-passage", "bad-passage"],
+    ids=[
+        "manifest",
+        "vectors",
+        "no-vectors",
+        "sentences",
+        "lost-passage",
+        "bad-passage",
+        "manifest-array",
+        "manifest-string",
+        "manifest-empty-object",
+    ],
 )
 def test_damaged_index_is_refused_with_the_rebuild_command(
     seeds_dir: Path, index_dir: Path, fake_embedder: FakeEmbedder, damage, problem: str
@@ -111,6 +130,7 @@ def test_damaged_index_is_refused_with_the_rebuild_command(
     with pytest.raises(IndexCorruptError, match=problem) as raised:
         load_index(index_dir)
     assert f"briefing-index build --full --out {index_dir}" in str(raised.value)
+    assert "format version None" not in str(raised.value)
 
 
 def test_interrupted_build_leaves_the_previous_index_loadable(
