@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from index.config import IndexSettings, env_value
 from index.errors import ConfigError
@@ -63,7 +64,7 @@ class BotSettings:
                 "TELEGRAM_BOT_TOKEN does not look like a bot token: copy the whole token "
                 "@BotFather gave, e.g. TELEGRAM_BOT_TOKEN=123456789:AAE..."
             )
-        webhook_url = get("WEBHOOK_URL")
+        webhook_url = _webhook_url(get("WEBHOOK_URL"))
         webhook_secret = get("WEBHOOK_SECRET")
         if webhook_url and not webhook_secret:
             raise ConfigError(
@@ -94,6 +95,18 @@ def _ids(env: Mapping[str, str], name: str) -> frozenset[int]:
             f"{name}={env.get(name)!r} is not a list of numeric Telegram ids: "
             f"e.g. {name}=12345678,-1001234567890"
         ) from None
+
+
+def _webhook_url(value: str | None) -> str | None:
+    """The public URL Telegram posts updates to: it posts only to HTTPS."""
+    if value is not None:
+        parts = urlsplit(value)
+        if parts.scheme.lower() != "https" or not parts.hostname:
+            raise ConfigError(
+                f"WEBHOOK_URL={value!r} is not an https:// URL: Telegram sends updates only over "
+                "HTTPS, e.g. WEBHOOK_URL=https://bot.example.org/telegram"
+            )
+    return value
 
 
 def _port(value: str | None) -> int:

@@ -43,6 +43,9 @@ def test_lists_and_urls() -> None:
             "WEBHOOK_PORT",
         ),
         ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL"),
+        ({"WEBHOOK_URL": "http://bot.example.org/hook", "WEBHOOK_SECRET": "s"}, "WEBHOOK_URL"),
+        ({"WEBHOOK_URL": "bot.example.org/hook", "WEBHOOK_SECRET": "s"}, "WEBHOOK_URL"),
+        ({"WEBHOOK_URL": "https://", "WEBHOOK_SECRET": "s"}, "WEBHOOK_URL"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], named: str) -> None:
@@ -50,3 +53,14 @@ def test_bad_values_name_the_variable(env: dict[str, str], named: str) -> None:
         BotSettings.from_env(env)
     assert "e.g." in str(raised.value)
     assert TOKEN not in str(raised.value)
+
+
+def test_a_webhook_needs_https() -> None:
+    with pytest.raises(ConfigError) as raised:
+        BotSettings.from_env({"WEBHOOK_URL": "http://bot.example.org/hook", "WEBHOOK_SECRET": "s"})
+    assert str(raised.value) == (
+        "WEBHOOK_URL='http://bot.example.org/hook' is not an https:// URL: Telegram sends "
+        "updates only over HTTPS, e.g. WEBHOOK_URL=https://bot.example.org/telegram"
+    )
+    https = {"WEBHOOK_URL": "https://bot.example.org/hook", "WEBHOOK_SECRET": "s"}
+    assert BotSettings.from_env(https).webhook_url == "https://bot.example.org/hook"
