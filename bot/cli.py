@@ -32,7 +32,7 @@ CONNECT_TELEGRAM = """\
 No TELEGRAM_BOT_TOKEN is set, so the bot is not connected to Telegram.
 To connect it: open Telegram, talk to @BotFather, send /newbot, and copy the token it gives.
 Then run:  TELEGRAM_BOT_TOKEN=123456:ABC... make run
-Meanwhile, here is the terminal chat over the same briefing (Ctrl-D to leave).
+Meanwhile, here is the terminal chat over the same briefing.
 """
 
 

@@ -2,13 +2,18 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import pty
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from bot import cli
 from index import cli as index_cli
-from tests.conftest import LAVROV_SOURCE
+from tests.conftest import LAVROV_SOURCE, REPO
 from tests.fakes import FakeEmbedder
 
 
@@ -79,6 +84,53 @@ def test_no_token_explains_telegram_and_opens_the_chat(
     captured = capsys.readouterr()
     assert "@BotFather" in captured.err and "TELEGRAM_BOT_TOKEN" in captured.err
     assert "Zakharova said" in captured.out
+
+
+class _Terminal(io.StringIO):
+    """Standard input typed at a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_no_token_on_a_terminal_says_how_to_leave_once(
+    built: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    capsys.readouterr()
+    monkeypatch.setattr("sys.stdin", _Terminal("What did Zakharova say?\n"))
+    assert cli.main([]) == 0
+    captured = capsys.readouterr()
+    assert "@BotFather" in captured.err and "Zakharova said" in captured.out
+    assert (captured.err + captured.out).count("Ctrl-D to leave") == 1
+
+
+def test_ctrl_c_in_the_chat_exits_130_without_a_traceback(built: Path) -> None:
+    """The chat as a process at a terminal (a pty), interrupted as Ctrl-C does, by SIGINT."""
+    child = (
+        "import sys; from bot import cli; from tests.fakes import FakeEmbedder; "
+        "cli.load_embedder = lambda name: FakeEmbedder(name=name); sys.exit(cli.main(['chat']))"
+    )
+    terminal, typed_at = pty.openpty()
+    chat = subprocess.Popen(
+        [sys.executable, "-c", child],
+        cwd=REPO,
+        stdin=typed_at,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    os.close(typed_at)
+    try:
+        assert chat.stdout is not None
+        assert chat.stdout.readline().startswith(b"Ask a question")
+        assert chat.stdout.read(2) == b"? "  # waiting for a question
+        chat.send_signal(signal.SIGINT)
+        _, stderr = chat.communicate(timeout=30)
+    finally:
+        os.close(terminal)
+        if chat.poll() is None:
+            chat.kill()
+    assert chat.returncode == 130
+    assert b"Traceback" not in stderr and b"KeyboardInterrupt" not in stderr, stderr
 
 
 def test_missing_index_is_one_line(
