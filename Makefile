@@ -19,8 +19,9 @@ $(STAMP): pyproject.toml requirements.lock
 		-c requirements.lock -e '.[dev]'
 	@touch $@
 
+# Ctrl-C is how a run ends: the bot exits 130 for it, which make need not report as an error.
 run: $(STAMP) index
-	@$(BIN)/briefing-bot
+	@$(BIN)/briefing-bot || [ $$? -eq 130 ]
 
 index: $(STAMP)
 	@$(BIN)/briefing-index build
