@@ -61,7 +61,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="briefing-bot", description=__doc__)
+    # Not the module docstring: --help shows reStructuredText's ``quotes`` as they are.
+    parser = argparse.ArgumentParser(
+        prog="briefing-bot",
+        description="briefing-bot: the bot, and the same answers in a terminal.",
+    )
     commands = parser.add_subparsers(dest="command")
     ask = commands.add_parser("ask", help="answer a question (or one per line of standard input)")
     ask.add_argument("question", nargs="?", help="the question")

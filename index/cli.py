@@ -62,7 +62,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="briefing-index", description=__doc__)
+    # Not the module docstring: --help shows reStructuredText's ``quotes`` as they are.
+    parser = argparse.ArgumentParser(
+        prog="briefing-index",
+        description="briefing-index: build, inspect and search the briefing index.",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="(re)build the index from the seeds folder")
     build.add_argument(

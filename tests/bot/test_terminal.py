@@ -13,6 +13,7 @@ import pytest
 
 from bot import cli
 from index import cli as index_cli
+from tests.cli_help import help_texts
 from tests.conftest import LAVROV_SOURCE, REPO
 from tests.fakes import FakeEmbedder
 
@@ -139,3 +140,11 @@ def test_missing_index_is_one_line(
     monkeypatch.setenv("BRIEFING_INDEX_DIR", str(tmp_path / "none"))
     assert cli.main(["ask", "anything"]) == 1
     assert "briefing-index build" in capsys.readouterr().err
+
+
+def test_help_texts_are_plain_text() -> None:
+    texts = help_texts(cli.main)
+    assert set(texts) == {"", "ask", "chat", "health"}
+    for name, text in texts.items():
+        assert "`" not in text, f"briefing-bot {name} --help:\n{text}"
+    assert "briefing-bot: the bot, and the same answers in a terminal." in texts[""]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from index import cli
+from tests.cli_help import help_texts
 from tests.conftest import LAVROV_SOURCE
 from tests.fakes import FakeEmbedder
 
@@ -169,3 +170,11 @@ def test_eval_xquad_table(env: Path, capsys: pytest.CaptureFixture[str], tmp_pat
     assert [line.split()[0] for line in out.splitlines()[2:]] == ["dense", "hybrid"]
     assert cli.main([*args[:-1], "dense,fuzzy"]) == 1
     assert "--modes takes" in capsys.readouterr().err
+
+
+def test_help_texts_are_plain_text() -> None:
+    texts = help_texts(cli.main)
+    assert set(texts) == {"", "build", "info", "search", "eval", "bench", "feedback"}
+    for name, text in texts.items():
+        assert "`" not in text, f"briefing-index {name} --help:\n{text}"
+    assert "briefing-index: build, inspect and search the briefing index." in texts[""]
