@@ -223,6 +223,12 @@ def _search(args: argparse.Namespace, settings: IndexSettings) -> int:
     for question in questions_from(args.question):
         hits = searcher.search(question, k=args.k)
         print(_hits_json(question, hits) if args.json else hits_text(question, hits), flush=True)
+        if not hits and args.mode == "lexical":  # a dense ranking always has hits
+            print(
+                f'briefing-index: no passage shares a word with "{question}": lexical search '
+                "matches words, not meaning: try --mode hybrid",
+                file=sys.stderr,
+            )
     return 0
 
 

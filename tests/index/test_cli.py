@@ -63,6 +63,27 @@ def test_search_text_output(env: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert "2018-05-26 · paragraph 2 · 001_f51ee47ec4ee7eba.txt" in out
 
 
+def test_lexical_search_that_finds_nothing_says_why_on_stderr(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli.main(["build"])
+    capsys.readouterr()
+    german = "Wer verhandelt über Sanktionen?"  # the seeds are in English and French
+    assert cli.main(["search", "--mode", "lexical", german]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == f"Q: {german}\n\n"
+    assert captured.err == (
+        f'briefing-index: no passage shares a word with "{german}": lexical search matches '
+        "words, not meaning: try --mode hybrid\n"
+    )
+    assert cli.main(["search", "--mode", "lexical", "--json", german]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == {"question": german, "hits": []}
+    assert "no passage shares a word" in captured.err
+    assert cli.main(["search", "--mode", "lexical", "Zakharova"]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_info_readable_and_json(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cli.main(["build"])
     capsys.readouterr()
