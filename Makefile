@@ -37,6 +37,12 @@ loadtest: $(STAMP)
 
 test: lint typecheck unit
 
+# The documented commands of README.md and docs/*.md run, their output compared with what the
+# blocks show (tests/readme_check); README_CHECK_ARGS=--update writes what they print now.
+.PHONY: readme-check
+readme-check: $(STAMP)
+	@$(BIN)/python -m tests.readme_check $(README_CHECK_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
