@@ -1,19 +1,21 @@
 """What an article's text says about itself: title, date, agency and language.
 
 Wire copy carries its metadata in conventions rather than fields: a short title line, a
-``date 2018-05`` marker, a dateline such as ``LONDRES, le 26 mai. /TASS/.``. Each function here
-reads one convention and returns None when the text does not follow it.
+``date 2018-05`` marker, a line that holds only a date (``12 March 2026``) above or below the
+title, a dateline such as ``LONDRES, le 26 mai. /TASS/.``. Each function here reads one
+convention and returns None when the text does not follow it.
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 from functools import cache
 
 import blingfire
 import py3langid
-from babel.dates import get_month_names
+from babel.dates import get_day_names, get_month_names
 
 # Locales whose month names a dateline may use; Babel gives genitive forms (Russian "мая").
 _DATELINE_LOCALES = ("en", "fr", "de", "es", "it", "pt", "nl", "pl", "ru", "uk")
@@ -27,6 +29,18 @@ _DATELINE_DAY_MONTH = re.compile(
     rf"{_PLACE},\s+(?:(?:le|am|el|il)\s+)?(?P<day>\d{{1,2}})(?:er|\.)?\s+(?P<month>[^\W\d_]+\.?)"
 )
 _DATELINE_MONTH_DAY = re.compile(rf"{_PLACE},\s+(?P<month>[^\W\d_]+\.?)\s+(?P<day>\d{{1,2}})\b")
+# A line that is a date and nothing else: "2026-03-12", "Thursday, 12 March 2026", "March 12,
+# 2026", "le 12 mars 2026", "12. März 2026", "12 марта 2026 года", "12 de marzo de 2026".
+_WEEKDAY = r"(?:(?P<weekday>[^\W\d_]+\.?),?\s+)?"
+_DATE_LINES = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})",
+        rf"(?:(?:le|am|el|il)\s+)?{_WEEKDAY}(?P<day>\d{{1,2}})(?:er|st|nd|rd|th|\.)?\s+(?:de\s+)?"
+        r"(?P<month>[^\W\d_]+\.?)\s+(?:de\s+)?(?P<year>\d{4})(?:\s+года|\s*г\.)?",
+        rf"{_WEEKDAY}(?P<month>[^\W\d_]+\.?)\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})",
+    )
+)
 _PLACE_ONLY = re.compile(rf"{_PLACE}(?=\s+\(|\s*/)")
 _AGENCY_AFTER_DATELINE = re.compile(
     r"[\s.,]*(?:/\s*(?P<slashed>[A-ZА-ЯЁ][\w-]{1,15})\s*/"
@@ -41,12 +55,14 @@ class Header:
     title: str | None
     marker_date: str | None
     body_start: int
+    line_date: str | None = None
 
 
 def read_header(text: str) -> Header:
-    """Reads a leading ``date`` marker and a title line, if the text has them.
+    """Reads a leading ``date`` marker, a title line and a date line just above or below the
+    title, if the text has them.
 
-    The body starts after both, so neither becomes passage text.
+    The body starts after all of them, so none becomes passage text.
     """
     position = _skip_space(text, 0)
     marker_date = None
@@ -55,13 +71,40 @@ def read_header(text: str) -> Header:
         year, month, day = marker.groups()
         marker_date = f"{year}-{month}" + (f"-{day}" if day else "")
         position = _skip_space(text, marker.end())
+    line_date, position = _date_line(text, position)
     line_end = text.find("\n", position)
-    if line_end == -1:
-        return Header(None, marker_date, position)
-    title = _as_title_line(text[position:line_end])
+    title = _as_title_line(text[position:line_end]) if line_end != -1 else None
     if title is None:
-        return Header(None, marker_date, position)
-    return Header(title, marker_date, _skip_space(text, line_end))
+        return Header(None, marker_date, position, line_date)
+    position = _skip_space(text, line_end)
+    if line_date is None:
+        line_date, position = _date_line(text, position)
+    return Header(title, marker_date, position, line_date)
+
+
+def _date_line(text: str, position: int) -> tuple[str | None, int]:
+    """The date of a line at ``position`` that holds a date alone, and where the next line
+    starts; None and ``position`` when the line is something else."""
+    line_end = text.find("\n", position)
+    written = _written_date(text[position:line_end]) if line_end != -1 else None
+    return (written, _skip_space(text, line_end)) if written else (None, position)
+
+
+def _written_date(line: str) -> str | None:
+    """``YYYY-MM-DD`` of a line that is a date and nothing else, such as ``12 mars 2026``."""
+    for pattern in _DATE_LINES:
+        match = pattern.fullmatch(line.strip())
+        if match is None:
+            continue
+        weekday = match.groupdict().get("weekday")
+        if weekday and weekday.lower().rstrip(".") not in _weekday_names():
+            return None
+        month = int(match["month"]) if match["month"].isdigit() else month_number(match["month"])
+        try:
+            return datetime.date(int(match["year"]), month or 0, int(match["day"])).isoformat()
+        except ValueError:  # 31 February, or a word that is no month
+            return None
+    return None
 
 
 def _skip_space(text: str, position: int) -> int:
@@ -147,6 +190,16 @@ def _month_names() -> dict[str, int]:
                 for number, name in months.items():
                     names.setdefault(name.lower().rstrip("."), number)
     return names
+
+
+@cache
+def _weekday_names() -> frozenset[str]:
+    return frozenset(
+        name.lower().rstrip(".")
+        for locale in _DATELINE_LOCALES
+        for width in ("wide", "abbreviated")
+        for name in get_day_names(width, locale=locale).values()
+    )
 
 
 def article_date(marker_date: str | None, body: str) -> str | None:

@@ -99,6 +99,57 @@ def test_dateline_without_marker_gives_a_date_without_year(tmp_path: Path) -> No
     assert article.agency == "TASS"
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "12 March 2026",
+        "2026-03-12",
+        "March 12, 2026",
+        "Mar. 12, 2026",
+        "12 mars 2026",
+        "Le 12 mars 2026",
+        "jeudi 12 mars 2026",
+        "Thursday, 12 March 2026",
+        "12. März 2026",
+        "12 марта 2026 года",
+        "12 de marzo de 2026",
+    ],
+)
+def test_a_date_line_under_the_title_is_the_articles_date(tmp_path: Path, line: str) -> None:
+    (tmp_path / "a.txt").write_text(
+        f"Talks in Berlin\n{line}\n\nThe minister said the talks would resume.\n", "utf-8"
+    )
+    document = ingest(tmp_path).documents[0]
+    assert (document.article.title, document.article.date) == ("Talks in Berlin", "2026-03-12")
+    body = document.text[document.body_start :]
+    assert body == "The minister said the talks would resume.\n"  # the line is no passage
+
+
+def test_a_date_line_above_the_title_or_without_one_is_the_date_not_the_title(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "above.txt").write_text(
+        "2026-03-12\nTalks in Berlin\n\nThe talks resumed.\n", "utf-8"
+    )
+    (tmp_path / "alone.txt").write_text(
+        "12 March 2026\n\nThe minister said the talks resumed.\n", "utf-8"
+    )
+    above, alone = (d.article for d in ingest(tmp_path).documents)
+    assert (above.title, above.date) == ("Talks in Berlin", "2026-03-12")
+    assert (alone.title, alone.date) == ("The minister said the talks resumed", "2026-03-12")
+
+
+def test_a_date_marker_wins_over_a_date_line_and_other_lines_are_no_date(tmp_path: Path) -> None:
+    (tmp_path / "marked.txt").write_text(
+        "date 2018-05-26\nTalks\n12 March 2026\n\nText.\n", "utf-8"
+    )
+    (tmp_path / "no-date.txt").write_text("Talks\n31 February 2026\n\nText.\n", "utf-8")
+    (tmp_path / "words.txt").write_text("Talks\nMarch 12, 2026 was a Thursday\n\nText.\n", "utf-8")
+    marked, no_date, words = (d.article for d in ingest(tmp_path).documents)
+    assert marked.date == "2018-05-26"
+    assert no_date.date is None and words.date is None
+
+
 def test_missing_seeds_folder_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(SeedsError, match="BRIEFING_SEEDS_DIR"):
         find_article_files(tmp_path / "nope")
