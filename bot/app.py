@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import logging
-import unicodedata
 
 from telegram import (
     BotCommand,
@@ -46,7 +45,6 @@ from index.errors import BriefingError
 
 logger = logging.getLogger(__name__)
 
-MAX_QUESTION = 1000
 COMMANDS = [
     BotCommand("start", "What this bot does, with example questions"),
     BotCommand("help", "How to ask"),
@@ -205,31 +203,17 @@ async def _answer(update: Update, context: Context, question: str) -> None:
     """Answers ``question`` in the chat it came from; remembers the rest for "More"."""
     chat, message = update.effective_chat, update.effective_message
     assert chat is not None and message is not None
-    if len(question) > MAX_QUESTION:
-        await _reply(
-            update, f"That is a long question: please ask it in under {MAX_QUESTION} characters."
-        )
-        return
-    question = _readable(question)
-    if not any(char.isalnum() for char in question):
-        await _reply(update, "Please send a question in words, e.g. <i>What did Lavrov say?</i>")
-        return
     await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
     service = service_of(context)
     answer = await service.answer(question)
+    if answer.conversational:  # small talk, no words: nothing cited, nothing to mark
+        await _reply(update, html.escape(answer.text))
+        return
     further = [hit for hit in answer.hits if hit not in {c.hit for c in answer.citations}]
     key = context.bot_data.remember(chat.id, further, cited_of(answer))
     context.bot_data.answered.remember(key, chat.id, answer)
     rendered = render_answer(answer, key, service.stamp)
     await _send(update, with_feedback(rendered, key, service.stamp))
-
-
-def _readable(question: str) -> str:
-    """The question without invisible characters: zero-width and direction marks hide inside
-    words (``Lav\u200brov``) and control characters (NUL, escapes) are no words at all."""
-    kept = (char for char in question if unicodedata.category(char) != "Cf")
-    text = "".join(" " if unicodedata.category(char) == "Cc" else char for char in kept)
-    return " ".join(text.split())
 
 
 def _mentions_of(message: Message, username: str) -> list[str]:

@@ -20,6 +20,7 @@ from index.build import BuildReport, build_index
 from index.config import IndexSettings
 from index.embedding import Embedder, load_embedder
 from index.errors import BriefingError
+from index.questions import read_question
 from index.search import Searcher
 from index.store import MANIFEST, StoredIndex, load_index, rebuild_command
 from index.timeline import TimelineEntry, timeline_embedded
@@ -154,11 +155,15 @@ class BriefingService:
         self._problem = None
         logger.info("index reloaded: %s passages", index.manifest.passages)
 
-    async def answer(self, question: str) -> Answer:
-        """Answers off the event loop, so one slow question does not hold up other chats."""
+    async def answer(self, message: str) -> Answer:
+        """Answers a message as a person typed it, off the event loop, so one slow question
+        does not hold up other chats; small talk and the like are replied to unsearched."""
         answerer = await asyncio.to_thread(self._refresh)
-        query = await self.batcher.embed(question)
-        return await asyncio.to_thread(answerer.answer_embedded, question, query)
+        read = read_question(message)
+        if read.reply is not None:
+            return answerer.reply(read)
+        query = await self.batcher.embed(read.text)
+        return await asyncio.to_thread(answerer.answer_embedded, read.text, query)
 
     async def timeline(self, topic: str) -> list[TimelineEntry]:
         """The passages on ``topic`` in date order, off the event loop, embedded with the rest."""

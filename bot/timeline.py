@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import calendar
 import html
-import unicodedata
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -19,6 +18,7 @@ from telegram.constants import ChatAction
 
 from bot.render import MESSAGE_LIMIT, Rendered, citation_line, fit, passage_data
 from index.answers import Citation
+from index.questions import clean_question
 from index.timeline import TimelineEntry
 from index.timephrases import DateRange
 
@@ -119,7 +119,5 @@ async def timeline_command(update: Update, context: Context) -> None:
 
 
 def _topic(words: list[str]) -> str:
-    """The topic without invisible characters, which hide inside names (``Lav\u200brov``)."""
-    text = " ".join(words)
-    kept = "".join(char for char in text if unicodedata.category(char) not in ("Cf", "Cc"))
-    return " ".join(kept.split())
+    """The topic cleaned as a question is (invisible characters hide inside names)."""
+    return clean_question(" ".join(words))

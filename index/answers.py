@@ -9,16 +9,29 @@ briefing does not cover the question and offers that passage only as the closest
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
 
 from index.coverage import NOT_COVERED as NOT_COVERED  # the English reply, for callers
-from index.coverage import not_covered_text, suggestions
+from index.coverage import names_in, not_covered_text, suggestions
+from index.lexical import fold, stopwords_of_every_language
+from index.metadata import month_number
+from index.questions import Message, read_question, reply_text
 from index.records import Hit
 from index.search import Searcher
-from index.speech import Attribution, asked_speaker, attribution, closes_quote, opens_quote
+from index.speech import (
+    Attribution,
+    asked_speaker,
+    attribution,
+    closes_quote,
+    name_key,
+    opens_quote,
+)
 from index.stories import find_versions
 from index.timeline import Dating
 
@@ -35,6 +48,11 @@ _SPEAKER_CANDIDATES = 50
 _MAX_CITATIONS = 3
 _MAX_SENTENCES = 4
 _SENTENCE_MARGIN = 0.03
+# Small talk offers the people the briefing tells of most, from this many passages at most.
+_EXAMPLE_NAMES = 2
+_EXAMPLE_PASSAGES = 2000
+# A sentence of this many words or fewer may be a fragment: a dateline, a byline, an agency.
+_FRAGMENT_WORDS = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +75,9 @@ class Answer:
     """An answer: its text with ``[n]`` markers, and the passages those numbers cite.
 
     When the briefing does not cover the question, ``suggestions`` are names and dates it
-    does cover near it, to ask about instead.
+    does cover near it, to ask about instead. ``conversational`` answers are replies to a
+    message that is no question about the briefing (small talk, no words): nothing was
+    searched and nothing is cited.
     """
 
     question: str
@@ -66,6 +86,7 @@ class Answer:
     citations: tuple[Citation, ...]
     hits: tuple[Hit, ...]
     suggestions: tuple[str, ...] = ()
+    conversational: bool = False
 
 
 class Answerer:
@@ -93,19 +114,43 @@ class Answerer:
             self.threshold, default_quoted if quoted_threshold is None else quoted_threshold
         )
 
-    def answer(self, question: str) -> Answer:
-        """The answer to one question."""
-        return self.answer_embedded(question, self.searcher.embedder.embed_queries([question])[0])
+    def answer(self, message: str) -> Answer:
+        """The answer to one message, as a person typed it."""
+        read = read_question(message)
+        if read.reply is not None:
+            return self.reply(read)
+        vector = self.searcher.embedder.embed_queries([read.text])[0]
+        return self.answer_embedded(read.text, vector)
+
+    def reply(self, message: Message) -> Answer:
+        """The reply to a message that is no question (see ``index.questions``): no search."""
+        text = reply_text(message, self.example_names)
+        return Answer(message.text, False, text, (), (), conversational=True)
+
+    @cached_property
+    def example_names(self) -> list[str]:
+        """The people (names of two words or more) the briefing quotes most, then mentions."""
+        passages = self.searcher.index.passages
+        step = max(1, len(passages) // _EXAMPLE_PASSAGES)
+        people: Counter[str] = Counter()
+        for passage in passages[::step]:
+            for span in passage.sentences:
+                sentence = passage.excerpt(*span)
+                for name in (name for name in names_in(sentence) if " " in name):
+                    quoted = attribution(sentence, name_key(name.split()[-1]))
+                    people[name] += 3 if quoted == Attribution.DIRECT else 1
+        return [name for name, _ in people.most_common(_EXAMPLE_NAMES)]
 
     def answer_embedded(self, question: str, query_vector: npt.NDArray[np.float32]) -> Answer:
-        """The answer to a question whose query vector is known (e.g. embedded in a batch)."""
+        """The answer to a question, cleaned by ``index.questions.read_question``, whose query
+        vector is known (e.g. embedded in a batch)."""
         speaker = asked_speaker(question)
         intent = self.dating.intent(question)
         query = query_vector.reshape(1, -1)
         deep = speaker is not None or intent.range is not None or intent.latest
         depth = _SPEAKER_CANDIDATES if deep else _CANDIDATES
         hits = self.searcher.search_embedded([question], query, k=depth, diverse=not speaker)[0]
-        hits = self.dating.prefer(hits, intent)
+        hits = self.dating.prefer([hit for hit in hits if _says_anything(hit)], intent)
         best = max((hit.score for hit in hits), default=0.0)
         # A passage that tells of the asked time is as good a sign as one quoting the speaker.
         dated = self.dating.inside(hits, intent.range, mentioned=True) if intent.range else set()
@@ -150,7 +195,7 @@ class Answerer:
         if not hits:
             return Answer(question, False, not_covered_text(question, None, ()), (), ())
         best = hits[0]
-        first = best.passage.sentences[0]
+        first = next(s for s in best.passage.sentences if not _is_fragment(best, s))
         text = not_covered_text(question, f"{_quote(best, [first])} [1]", offered)
         citation = Citation(1, best, (first,))
         return Answer(question, False, text, (citation,), tuple(hits), offered)
@@ -187,6 +232,8 @@ class Answerer:
         spans = [(hit, span) for hit in pool for span in hit.passage.sentences]
         vectors = index.sentence_vectors_of(np.array([hit.passage.id for hit in pool], np.int64))
         similarity = vectors @ query
+        fragments = np.array([_is_fragment(hit, span) for hit, span in spans])
+        similarity = np.where(fragments, -np.inf, similarity)  # each hit has a sentence left
         best = float(similarity.max())
         chosen: dict[int, list[tuple[int, int]]] = {}
         for row in np.argsort(-similarity, kind="stable")[:_MAX_SENTENCES]:
@@ -207,6 +254,29 @@ def _compose(
 
 def _text(hit: Hit, span: tuple[int, int]) -> str:
     return hit.passage.excerpt(*span)
+
+
+def _says_anything(hit: Hit) -> bool:
+    """Whether the passage has a sentence that is not a fragment (see ``_is_fragment``)."""
+    return not all(_is_fragment(hit, span) for span in hit.passage.sentences)
+
+
+def _is_fragment(hit: Hit, span: tuple[int, int]) -> bool:
+    """Whether the sentence says nothing on its own: a dateline (``LONDRES, le 26 mai.``), an
+    agency (``/TASS/.``), a byline (``By Jane Smith``). Such a short run of names, capitals,
+    numbers, months and little words is never an answer sentence."""
+    words = re.findall(r"[^\W_][\w'’-]*", _text(hit, span))
+    if len(words) > _FRAGMENT_WORDS:
+        return False
+    return not any(_says_something(word) for word in words)
+
+
+def _says_something(word: str) -> bool:
+    """A word that is not a name, a number, a month or a little word (which any sentence
+    has); words of scripts without capitals count, as nothing marks their names."""
+    if word[0].isupper() or word[0].isdigit() or month_number(word) is not None:
+        return False
+    return fold(word) not in stopwords_of_every_language()
 
 
 def _with_quotes(

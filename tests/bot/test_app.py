@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from bot.app import COMMANDS, MAX_QUESTION
+from bot.app import COMMANDS
 from bot.delivery import RETRY_DELAYS
 from bot.redaction import install_redaction
 from index.config import IndexSettings
+from index.questions import MAX_QUESTION
 from tests.bot.harness import (
     ADMIN,
     GROUP,
