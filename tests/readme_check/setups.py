@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
 import shutil
 import time
 from collections.abc import Callable
@@ -17,9 +16,11 @@ from tests.readme_check.blocks import PLACEHOLDER, Example, normalise
 from tests.readme_check.runners import REPO, Runner
 
 SEEDS = REPO / "seeds"
+# An English version of the French seed article's first two paragraphs, written for the
+# example of one story told in two languages (docs/answers.md).
+LONDON_EN = REPO / "tests/data/readme/002_london_en.txt"
 INDEX = Path("var/index")
 HEALTH_FILE = Path("var/briefing-bot.alive")  # BRIEFING_HEALTH_FILE's default
-STALE_SECONDS = 75
 
 
 def prepare_template(runner: Runner, root: Path) -> Path:
@@ -47,8 +48,8 @@ def _fresh(runner: Runner, workdir: Path) -> None:
 
 
 def _feedback(runner: Runner, workdir: Path) -> None:
-    """A reader pressed 👎 under the answer to "What did Lavrov say?" (chat and user 1002)."""
-    printed = runner.run('briefing-bot ask --json "What did Lavrov say?"', workdir)
+    """A reader pressed 👎 under the answer to "What did Zakharova say?" (chat and user 1002)."""
+    printed = runner.run('briefing-bot ask --json "What did Zakharova say?"', workdir)
     answer = json.loads(printed.splitlines()[-1])
     passages = tuple(
         CitedPassage(c["source"], c["paragraph"], c["text"]) for c in answer["citations"]
@@ -66,16 +67,17 @@ def _feedback(runner: Runner, workdir: Path) -> None:
     FeedbackStore(feedback_path(workdir / INDEX)).record(verdict)
 
 
+def _story(runner: Runner, workdir: Path) -> None:
+    """The seeds and LONDON_EN, which tells the French article's story in English, indexed."""
+    shutil.copy(LONDON_EN, workdir / "seeds")
+    printed = runner.run("briefing-index build", workdir)
+    if "Built var/index" not in printed:
+        raise RuntimeError(f"`briefing-index build` with {LONDON_EN.name} failed:\n{printed}")
+
+
 def _alive(runner: Runner, workdir: Path) -> None:
     """A bot is running: its heartbeat file was touched a moment ago."""
     (workdir / HEALTH_FILE).touch()
-
-
-def _stale(runner: Runner, workdir: Path) -> None:
-    """A bot stopped polling: its heartbeat file is ``STALE_SECONDS`` old."""
-    (workdir / HEALTH_FILE).touch()
-    then = time.time() - STALE_SECONDS
-    os.utime(workdir / HEALTH_FILE, (then, then))
 
 
 # The names a block may ask for with <!-- readme-check: NAME --> before its fence.
@@ -83,8 +85,8 @@ SETUPS: dict[str, Callable[[Runner, Path], None]] = {
     "index": _index,
     "fresh": _fresh,
     "feedback": _feedback,
+    "story": _story,
     "alive": _alive,
-    "stale": _stale,
 }
 
 
