@@ -63,13 +63,14 @@ def not_covered_text(question: str, closest: str | None, suggestions: Sequence[s
     not_covered, closest_is, it_covers = _MESSAGES[language]
     parts = [not_covered]
     if suggestions:
-        parts.append(it_covers.format(_listed(list(suggestions), _AND[language])))
+        parts.append(it_covers.format(listed(list(suggestions), _AND[language])))
     if closest:
         parts.append(f"{closest_is} {closest}")
     return " ".join(parts)
 
 
-def _listed(items: list[str], conjunction: str) -> str:
+def listed(items: list[str], conjunction: str) -> str:
+    """``a``, ``a and b``, ``a, b and c``: with the language's ``conjunction``."""
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 

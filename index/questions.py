@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
+from index.coverage import listed
 from index.lexical import fold
 
 MAX_QUESTION = 1000
@@ -154,13 +155,10 @@ def clean_question(text: str) -> str:
     control characters (NUL, escapes, line breaks) separate words; full-width and other
     compatibility forms (``Ｌａｖｒｏｖ``) become the letters a reader sees.
     """
-    kept = (char for char in unicodedata.normalize("NFKC", text) if _category(char) != "Cf")
-    spaced = "".join(" " if _category(char) == "Cc" else char for char in kept)
+    category = unicodedata.category
+    kept = (char for char in unicodedata.normalize("NFKC", text) if category(char) != "Cf")
+    spaced = "".join(" " if category(char) == "Cc" else char for char in kept)
     return " ".join(spaced.split())
-
-
-def _category(char: str) -> str:
-    return unicodedata.category(char)
 
 
 def read_question(text: str) -> Message:
@@ -235,9 +233,5 @@ def reply_text(message: Message, names: list[str]) -> str:
     replies = _REPLIES[language]
     parts = [replies.get(message.kind or "about", ""), replies["body"]]
     if names:
-        parts.append(replies["names"].format(_listed(names, _OR[language])))
+        parts.append(replies["names"].format(listed(names, _OR[language])))
     return " ".join(part for part in parts if part)
-
-
-def _listed(items: list[str], conjunction: str) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
