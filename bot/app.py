@@ -38,10 +38,10 @@ from bot.render import (
     render_answer,
     render_sources,
 )
-from bot.service import BriefingService
 from bot.state import BotData, Context, service_of
 from bot.timeline import timeline_command
 from index.errors import BriefingError
+from index.service import BriefingService
 
 logger = logging.getLogger(__name__)
 

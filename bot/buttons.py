@@ -17,7 +17,7 @@ from bot.render import (
     render_sources,
 )
 from bot.state import Context, service_of
-from index.store import StoredIndex
+from index.store.folder import StoredIndex
 
 _UNKNOWN_BUTTON = "Sorry, I don't know that button."
 

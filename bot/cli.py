@@ -17,16 +17,16 @@ from bot.app import build_application
 from bot.config import BotSettings
 from bot.health import DEFAULT_MAX_AGE, polling_health, webhook_health
 from bot.redaction import install_redaction, redact
-from bot.service import BriefingService
 from bot.terminal import answer_json, answer_text
-from index.ann import set_search_threads
-from index.answers import Answerer
+from index.answering.answers import Answerer
 from index.cli import questions_from
 from index.config import IndexSettings
-from index.embedding import load_embedder
+from index.embedding.models import load_embedder
 from index.logs import configure_logging, run_command
-from index.search import Searcher
-from index.store import load_index
+from index.retrieval.search import Searcher
+from index.service import BriefingService
+from index.store.folder import load_index
+from index.store.vectors.kinds import set_search_threads
 
 CONNECT_TELEGRAM = """\
 No TELEGRAM_BOT_TOKEN is set, so the bot is not connected to Telegram.

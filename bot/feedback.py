@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.render import Rendered
-from index.answers import Answer
+from index.answering.answers import Answer
 from index.errors import FeedbackStoreError
 from index.feedback import (
     CitedPassage,

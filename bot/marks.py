@@ -2,7 +2,7 @@
 
 An answer remembers, for each citation, the passage and the sentences it quotes, and the
 passages telling the same story elsewhere (``Citation.versions``). A version quotes nothing
-itself; its sentences closest to the quoted ones (by their vectors, as ``index.stories``
+itself; its sentences closest to the quoted ones (by their vectors, as ``index.retrieval.stories``
 aligns versions) are what the answer says in that article.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.answers import Answer
-from index.store import StoredIndex
+from index.answering.answers import Answer
+from index.store.folder import StoredIndex
 
 Span = tuple[int, int]
 

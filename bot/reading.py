@@ -28,7 +28,7 @@ from bot.render import (
     fit,
 )
 from index.records import Article, Passage
-from index.store import StoredIndex
+from index.store.folder import StoredIndex
 
 PARAGRAPHS_PER_PAGE = 3
 # Pages are measured as if every sentence were bold, so a page holds the same paragraphs

@@ -10,9 +10,9 @@ from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from index.answers import Answer, Citation
+from index.answering.answers import Answer, Citation
 from index.records import Article, Hit
-from index.store import StoredIndex
+from index.store.folder import StoredIndex
 
 MESSAGE_LIMIT = 4096
 RESULTS_PER_PAGE = 3

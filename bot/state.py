@@ -11,8 +11,8 @@ from telegram.ext import CallbackContext, ExtBot
 from bot.config import BotSettings
 from bot.feedback import AnswerMemory
 from bot.marks import Cited
-from bot.service import BriefingService
 from index.records import Hit
+from index.service import BriefingService
 
 _REMEMBERED_ANSWERS = 1000
 _ANSWER_KEYS = 10**12  # what a "More" button's callback_data has room for

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import textwrap
 
-from index.answers import Answer, Citation
+from index.answering.answers import Answer, Citation
 
 
 def citation_json(citation: Citation) -> dict[str, object]:

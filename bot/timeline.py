@@ -17,10 +17,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction
 
 from bot.render import MESSAGE_LIMIT, Rendered, citation_line, fit, passage_data
-from index.answers import Citation
-from index.questions import clean_question
-from index.timeline import TimelineEntry
-from index.timephrases import DateRange
+from index.answering.answers import Citation
+from index.articles.dates import DateRange
+from index.retrieval.question import clean_question
+from index.retrieval.timeline import TimelineEntry
 
 if TYPE_CHECKING:
     from bot.state import Context

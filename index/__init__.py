@@ -1,9 +1,15 @@
 """The briefing index: articles in, cited passages out. Never imports ``telegram``."""
 
+from index.articles.chunking import ChunkingParams
+from index.articles.ingest import Document, Ingested, SkippedFile, ingest
 from index.build import BuildReport, build_index
-from index.chunking import ChunkingParams
 from index.config import IndexSettings
-from index.embedding import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder, load_embedder
+from index.embedding.models import (
+    DEFAULT_MODEL,
+    Embedder,
+    SentenceTransformerEmbedder,
+    load_embedder,
+)
 from index.errors import (
     BriefingError,
     BuildLockedError,
@@ -15,10 +21,9 @@ from index.errors import (
     ModelLoadError,
     SeedsError,
 )
-from index.ingest import Document, Ingested, SkippedFile, ingest
 from index.records import Article, Hit, Passage
-from index.search import Searcher
-from index.store import StoredIndex, load_index
+from index.retrieval.search import Searcher
+from index.store.folder import StoredIndex, load_index
 
 __all__ = [
     "DEFAULT_MODEL",

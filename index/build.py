@@ -11,15 +11,15 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from index.chunking import ChunkingParams, Span, chunk_document
-from index.embedding import Embedder, Vectors
+from index.articles.chunking import ChunkingParams, Span, chunk_document
+from index.articles.ingest import Document, Ingested, SkippedFile, ingest
+from index.embedding.models import Embedder, Vectors
 from index.errors import BriefingError, SeedsError
-from index.ingest import Document, Ingested, SkippedFile, ingest
-from index.manifest import Manifest
 from index.records import Article, Passage
-from index.staging import build_lock
-from index.store import StoredIndex, load_index, sentence_row_starts, write_index
-from index.vectorstore import FaissBackend, VectorBackend
+from index.store.folder import StoredIndex, load_index, sentence_row_starts, write_index
+from index.store.manifest import Manifest
+from index.store.staging import build_lock
+from index.store.vectors import FaissBackend, VectorBackend
 
 logger = logging.getLogger(__name__)
 

@@ -10,22 +10,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from index.bench import (
-    DEFAULT_CONCURRENCY,
-    DEFAULT_PASSAGES,
-    DEFAULT_SCALE_SIZES,
-    BenchPlan,
-    format_report,
-    run_bench,
-)
+from index.articles.ingest import find_article_files
 from index.build import BuildReport, build_index
 from index.config import IndexSettings
-from index.embedding import LazyEmbedder, load_embedder
+from index.embedding.models import LazyEmbedder, load_embedder
 from index.errors import BriefingError
-from index.eval_command import add_eval_parser, positive, run_eval
-from index.evaluation import (
-    read_question_set,
-)
 from index.feedback import (
     DEFAULT_LIMIT,
     FeedbackStore,
@@ -33,11 +22,22 @@ from index.feedback import (
     feedback_path,
     format_feedback,
 )
-from index.ingest import find_article_files
 from index.logs import configure_logging, run_command
+from index.quality.bench import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_PASSAGES,
+    DEFAULT_SCALE_SIZES,
+    BenchPlan,
+    format_report,
+    run_bench,
+)
+from index.quality.eval_command import add_eval_parser, positive, run_eval
+from index.quality.evaluation import (
+    read_question_set,
+)
 from index.records import Hit
-from index.search import RETRIEVAL_MODES, Searcher
-from index.store import load_index
+from index.retrieval.search import RETRIEVAL_MODES, Searcher
+from index.store.folder import load_index
 
 
 def main(argv: Sequence[str] | None = None) -> int:

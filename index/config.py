@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.embedding import DEFAULT_MODEL
+from index.embedding.models import DEFAULT_MODEL
 from index.errors import ConfigError
-from index.vectorstore import FaissBackend, VectorBackend
+from index.store.vectors import FaissBackend, VectorBackend
 
 DEFAULT_SEEDS_DIR = Path("seeds")
 DEFAULT_INDEX_DIR = Path("var/index")
@@ -80,7 +80,7 @@ class IndexSettings:
     def vector_backend(self) -> VectorBackend:
         """The backend new indexes keep their vectors in."""
         if self.vector_store == "qdrant" and self.qdrant_url:
-            from index.vectorstore.qdrant_store import QdrantBackend, qdrant_client_for
+            from index.store.vectors.qdrant_store import QdrantBackend, qdrant_client_for
 
             return QdrantBackend(qdrant_client_for(self.qdrant_url))
         return FaissBackend()

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal, get_args
 
-from index.answers import Answer
+from index.answering.answers import Answer
 from index.errors import FeedbackStoreError
 
 Verdict = Literal["up", "down"]

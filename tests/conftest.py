@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.redaction import TokenRedactingFilter
-from tests.bot.botapi import BotApiServer
-from tests.bot.harness import TOKEN
-from tests.fakes import FakeEmbedder
+from tests.support.botapi import BotApiServer
+from tests.support.fakes import FakeEmbedder
+from tests.support.harness import TOKEN
 
 pytest_plugins = ("pytester",)
 

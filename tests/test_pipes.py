@@ -14,8 +14,8 @@ import pytest
 from bot import cli as bot_cli
 from index import cli as index_cli
 from index.logs import READER_GONE
-from tests.fakes import FakeEmbedder
 from tests.index.test_cli_feedback import _press
+from tests.support.fakes import FakeEmbedder
 
 _RUN = "import sys; from {module} import main; sys.exit(main())"
 

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from index.embedding import load_embedder
-from tests.fakes import FakeEmbedder
+from index.embedding.models import load_embedder
 from tests.readme_check import (
     SETUPS,
     Example,
@@ -26,6 +25,7 @@ from tests.readme_check import (
 )
 from tests.readme_check.__main__ import documentation
 from tests.readme_check.runners import REPO
+from tests.support.fakes import FakeEmbedder
 
 EXAMPLES = [example for path in documentation() for example in find_examples(path)]
 

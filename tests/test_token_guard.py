@@ -15,8 +15,8 @@ import urllib.request
 import pytest
 
 from bot.redaction import install_redaction
-from tests.bot.botapi import BotApiServer
-from tests.bot.harness import TOKEN
+from tests.support.botapi import BotApiServer
+from tests.support.harness import TOKEN
 
 SECRET = TOKEN.split(":", 1)[1]
 logger = logging.getLogger("leaky")

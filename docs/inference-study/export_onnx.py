@@ -3,7 +3,7 @@ then dynamic int8 quantization. Run in /tmp/onnx-venv (ST 5.7 / transformers 4.5
 import os, sys, time, shutil, json, logging
 from pathlib import Path
 logging.basicConfig(level=logging.INFO, format="%(name)s %(levelname)s %(message)s")
-from index.embedding import resolve_model
+from index.embedding.models import resolve_model
 src = Path(resolve_model("intfloat/multilingual-e5-small"))
 dst = Path("/tmp/onnx-study/models/e5-onnx")
 if dst.exists(): shutil.rmtree(dst)

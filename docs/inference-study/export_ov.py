@@ -4,7 +4,7 @@ sentence_transformers.backend.export_static_quantized_openvino_model with a LOCA
 import os, time, shutil, json, logging
 from pathlib import Path
 logging.basicConfig(level=logging.WARNING)
-from index.embedding import resolve_model
+from index.embedding.models import resolve_model
 src = Path(resolve_model("intfloat/multilingual-e5-small"))
 dst = Path("/tmp/onnx-study/models/e5-ov")
 if dst.exists(): shutil.rmtree(dst)

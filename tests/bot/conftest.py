@@ -10,10 +10,10 @@ import pytest_asyncio
 
 from index.build import build_index
 from index.config import IndexSettings
-from tests.bot.botapi import BotApiServer
-from tests.bot.harness import TOKEN, start_bot, stop_bot
 from tests.conftest import SEEDS
-from tests.fakes import FakeEmbedder
+from tests.support.botapi import BotApiServer
+from tests.support.fakes import FakeEmbedder
+from tests.support.harness import TOKEN, start_bot, stop_bot
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from index.config import IndexSettings
-from tests.bot.botapi import BotApiServer, Call
-from tests.bot.harness import ADMIN, GROUP, STRANGER, USER, reply_to, start_bot, stop_bot
-from tests.bot.settle import settle
+from tests.support.botapi import BotApiServer, Call
+from tests.support.harness import ADMIN, GROUP, STRANGER, USER, reply_to, start_bot, stop_bot
+from tests.support.settle import settle
 
 PRIVATE = "Sorry, this bot is private."
 OTHER_GROUP = -100999888

@@ -14,8 +14,8 @@ from bot.app import COMMANDS
 from bot.delivery import RETRY_DELAYS
 from bot.redaction import install_redaction
 from index.config import IndexSettings
-from index.questions import MAX_QUESTION
-from tests.bot.harness import (
+from index.retrieval.question import MAX_QUESTION
+from tests.support.harness import (
     ADMIN,
     GROUP,
     STRANGER,

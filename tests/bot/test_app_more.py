@@ -13,11 +13,11 @@ from typing import Any
 import httpx
 import pytest
 
-from index.answers import Answerer
+from index.answering.answers import Answerer
 from index.build import build_index
 from index.config import IndexSettings
-from tests.bot.harness import USER, reply_to, start_bot, stop_bot, wait_for
-from tests.fakes import FakeEmbedder
+from tests.support.fakes import FakeEmbedder
+from tests.support.harness import USER, reply_to, start_bot, stop_bot, wait_for
 
 GROUP = -100999
 

@@ -24,7 +24,7 @@ from telegram.error import (
 )
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
-from tests.bot.botapi import MAX_TEXT, BotApiServer, Call, _decode_params
+from tests.support.botapi import MAX_TEXT, BotApiServer, Call, _decode_params
 
 CHAT = 42
 

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from bot.service import BriefingService
-from index.answers import Answerer
-from tests.bot.botapi import BotApiServer
-from tests.bot.harness import USER, reply_to
+from index.answering.answers import Answerer
+from index.service import BriefingService
+from tests.support.botapi import BotApiServer
+from tests.support.harness import USER, reply_to
 
 
 @pytest.mark.asyncio

@@ -16,9 +16,9 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot.delivery import worth_repeating
 from index.config import IndexSettings
-from tests.bot.botapi import BotApiServer
-from tests.bot.harness import USER, start_bot, stop_bot
 from tests.load.driver import Delivery, Ledger, ask_in_bursts, wait_answered
+from tests.support.botapi import BotApiServer
+from tests.support.harness import USER, start_bot, stop_bot
 
 Fault = Callable[[BotApiServer, str], None]
 SLOWER_THAN_PTB_WAITS = 7.0  # PTB gives up on a read after 5 s (getUpdates: 5 s + its timeout)

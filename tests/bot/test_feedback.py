@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from bot.feedback import THANKS, FeedbackPress, feedback_data, parse_feedback
 from index.config import IndexSettings
 from index.feedback import FeedbackStore, feedback_path
-from tests.bot.botapi import BotApiServer, SentMessage
-from tests.bot.harness import GROUP, USER, reply_to, wait_for
+from tests.support.botapi import BotApiServer, SentMessage
+from tests.support.harness import GROUP, USER, reply_to, wait_for
 
 OTHER_USER = 1004
 

@@ -12,8 +12,8 @@ import pytest
 
 from bot.health import polling_health, webhook_health
 from index.config import IndexSettings
-from tests.bot.botapi import BotApiServer
-from tests.bot.harness import start_bot, stop_bot, wait_for
+from tests.support.botapi import BotApiServer
+from tests.support.harness import start_bot, stop_bot, wait_for
 
 SCRIPT = Path(sys.executable).with_name("briefing-bot")
 

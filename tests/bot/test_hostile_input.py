@@ -18,12 +18,12 @@ import pytest_asyncio
 
 from index.build import build_index
 from index.config import IndexSettings
-from tests.bot.botapi import BotApiServer, Call
-from tests.bot.harness import TOKEN, USER, reply_to, start_bot, stop_bot
-from tests.bot.hostile import EXPIRED, MESSAGES, PRESSES, UNDISCLOSED, Message, Press
-from tests.bot.settle import settle
 from tests.conftest import SEEDS
-from tests.fakes import FakeEmbedder
+from tests.support.botapi import BotApiServer, Call
+from tests.support.fakes import FakeEmbedder
+from tests.support.harness import TOKEN, USER, reply_to, start_bot, stop_bot
+from tests.support.hostile import EXPIRED, MESSAGES, PRESSES, UNDISCLOSED, Message, Press
+from tests.support.settle import settle
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -14,14 +14,14 @@ import pytest
 from telegram import Message, Update
 
 import bot.state
-from index.answers import Answer
+from index.answering.answers import Answer
 from index.config import IndexSettings
-from tests.bot.botapi import BotApiServer
-from tests.bot.harness import start_bot, stop_bot
 from tests.load.botprocess import UnrecordedFakeEmbedder
 from tests.load.driver import Ledger, ask_in_bursts, wait_answered
 from tests.load.loadtest import TOKEN, prepare_index, running_bot
 from tests.load.memory import MemoryPoint, memory_verdict
+from tests.support.botapi import BotApiServer
+from tests.support.harness import start_bot, stop_bot
 
 # 1,000 questions take over a minute: PTB's AIORateLimiter lets 30 requests/s through, and an
 # answer is two (the typing indicator, the reply), so 15 answers/s at most.

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from index.build import build_index
-from index.embedding import SentenceTransformerEmbedder
-from tests.bot.botapi import BotApiServer
+from index.embedding.models import SentenceTransformerEmbedder
 from tests.conftest import SEEDS
+from tests.support.botapi import BotApiServer
 
 pytestmark = pytest.mark.slow
 

@@ -30,9 +30,9 @@ from bot.render import (
     render_sources,
     sources_data,
 )
-from index.answers import NOT_COVERED, Answer, Citation
+from index.answering.answers import NOT_COVERED, Answer, Citation
 from index.records import Article, Hit, Passage
-from tests.bot.botapi import MAX_CALLBACK_DATA, format_text
+from tests.support.botapi import MAX_CALLBACK_DATA, format_text
 
 _SETTINGS = settings(max_examples=100, deadline=None)
 _TRICKY = [

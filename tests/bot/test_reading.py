@@ -17,10 +17,10 @@ import pytest_asyncio
 
 from index.build import build_index
 from index.config import IndexSettings
-from tests.bot.botapi import BotApiServer, Call, SentMessage
-from tests.bot.harness import ADMIN, USER, reply_to, start_bot, stop_bot, wait_for
-from tests.bot.settle import settle
-from tests.fakes import FakeEmbedder
+from tests.support.botapi import BotApiServer, Call, SentMessage
+from tests.support.fakes import FakeEmbedder
+from tests.support.harness import ADMIN, USER, reply_to, start_bot, stop_bot, wait_for
+from tests.support.settle import settle
 
 _OUTPUT = ("sendMessage", "editMessageText", "answerCallbackQuery")
 QUOTE = "Halvorsen said the harbour would reopen in March."

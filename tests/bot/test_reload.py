@@ -16,14 +16,14 @@ from typing import Any
 
 import pytest
 
-from bot import service as service_module
+from index import service as service_module
 from index.build import build_index
 from index.config import IndexSettings
-from index.staging import build_lock
-from index.store import load_index
-from tests.bot.botapi import BotApiServer
-from tests.bot.harness import ADMIN, USER, reply_to, start_bot, stop_bot, wait_for
-from tests.fakes import FakeEmbedder
+from index.store.folder import load_index
+from index.store.staging import build_lock
+from tests.support.botapi import BotApiServer
+from tests.support.fakes import FakeEmbedder
+from tests.support.harness import ADMIN, USER, reply_to, start_bot, stop_bot, wait_for
 
 NEW_ARTICLE = "Breaking news\n\nThe Kremlin said talks on NotPetya would resume.\n"
 
@@ -38,7 +38,7 @@ def _load_errors(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
     return [
         r
         for r in caplog.records
-        if r.name == "bot.service" and r.levelno >= logging.ERROR and "not loaded" in r.msg
+        if r.name == "index.service" and r.levelno >= logging.ERROR and "not loaded" in r.msg
     ]
 
 
@@ -59,7 +59,7 @@ async def test_a_damaged_index_built_beside_the_bot_is_refused_once_and_explaine
     (index_settings.seeds_dir / "new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
     build_index(index_settings.seeds_dir, index_settings.index_dir, FakeEmbedder())
     _damage(index_settings.index_dir)
-    with caplog.at_level(logging.ERROR, logger="bot.service"):
+    with caplog.at_level(logging.ERROR, logger="index.service"):
         for _ in range(3):
             answer = await reply_to(server, USER, "What did Zakharova say?", user_id=USER)
             assert "Zakharova said" in answer.params["text"]
@@ -90,7 +90,7 @@ async def test_an_index_of_another_model_beside_the_bot_is_refused_and_named(
 ) -> None:
     other = FakeEmbedder(dimension=32, name="other-model")
     build_index(index_settings.seeds_dir, index_settings.index_dir, other, full=True)
-    with caplog.at_level(logging.ERROR, logger="bot.service"):
+    with caplog.at_level(logging.ERROR, logger="index.service"):
         answer = await reply_to(server, USER, "What did Lavrov say?", user_id=USER)
         about = html.unescape(
             (await reply_to(server, ADMIN, "/about", user_id=ADMIN)).params["text"]

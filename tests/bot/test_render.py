@@ -18,7 +18,7 @@ from bot.render import (
     render_answer,
     sources_data,
 )
-from index.answers import Answer, Citation
+from index.answering.answers import Answer, Citation
 from index.records import Article, Hit, Passage
 
 

@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 
 from index.build import build_index
-from index.embedding import SentenceTransformerEmbedder
-from tests.bot.botapi import BotApiServer
+from index.embedding.models import SentenceTransformerEmbedder
 from tests.conftest import SEEDS
 from tests.load.driver import Ledger, question
+from tests.support.botapi import BotApiServer
 
 pytestmark = pytest.mark.slow
 

@@ -13,9 +13,9 @@ import pytest
 
 from bot import cli
 from index import cli as index_cli
-from tests.cli_help import help_texts
 from tests.conftest import LAVROV_SOURCE, REPO
-from tests.fakes import FakeEmbedder
+from tests.support.cli_help import help_texts
+from tests.support.fakes import FakeEmbedder
 
 
 @pytest.fixture
@@ -108,7 +108,7 @@ def test_no_token_on_a_terminal_says_how_to_leave_once(
 def test_ctrl_c_in_the_chat_exits_130_without_a_traceback(built: Path) -> None:
     """The chat as a process at a terminal (a pty), interrupted as Ctrl-C does, by SIGINT."""
     child = (
-        "import sys; from bot import cli; from tests.fakes import FakeEmbedder; "
+        "import sys; from bot import cli; from tests.support.fakes import FakeEmbedder; "
         "cli.load_embedder = lambda name: FakeEmbedder(name=name); sys.exit(cli.main(['chat']))"
     )
     terminal, typed_at = pty.openpty()

@@ -17,14 +17,14 @@ from hypothesis import strategies as st
 from bot.app import COMMANDS
 from bot.render import MESSAGE_LIMIT
 from bot.timeline import render_timeline, when_text
+from index.articles.dates import DateRange
 from index.config import IndexSettings
-from index.embedding import Vectors
+from index.embedding.models import Vectors
 from index.records import Article, Hit, Passage
-from index.timeline import TimelineEntry
-from index.timephrases import DateRange
-from tests.bot.botapi import BotApiServer, format_text
-from tests.bot.harness import USER, reply_to, start_bot, stop_bot, wait_for
-from tests.fakes import FakeEmbedder
+from index.retrieval.timeline import TimelineEntry
+from tests.support.botapi import BotApiServer, format_text
+from tests.support.fakes import FakeEmbedder
+from tests.support.harness import USER, reply_to, start_bot, stop_bot, wait_for
 
 _LINE = re.compile(r"^<b>(?P<when>[^<]+)</b> · (?P<sentence>.+) \[(?P<n>\d+)\]$")
 

@@ -11,7 +11,7 @@
    container, which runs as uid 10001; then SIGTERM (``stop``) and exit status 0, with no
    traceback and no token in its log.
 
-Only the standard library and ``tests.bot.botapi`` (stdlib only), so any Python 3.11 runs it.
+Only the standard library and ``tests.support.botapi`` (stdlib only), so any Python 3.11 runs it.
 Every wait is bounded; the first failure ends the check with one line and exit status 1.
 The engine and its extra flags come from CONTAINER_ENGINE and CONTAINER_FLAGS, else from
 ``tests/image/engine.sh`` (as ``make image`` picks them).
@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tests.bot.botapi import BotApiServer
+from tests.support.botapi import BotApiServer
 
 TOKEN = "987654321:AAFzyxwvutsrqponmlkjihgfedcba9876543"
 CHAT_ID = 4242

@@ -5,14 +5,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from index.articles.chunking import ChunkingParams
 from index.build import build_index
-from index.chunking import ChunkingParams
-from index.embedding import LazyEmbedder
+from index.embedding.models import LazyEmbedder
 from index.errors import SeedsError
 from index.records import Passage
-from index.store import StoredIndex, load_index
+from index.store.folder import StoredIndex, load_index
 from tests.conftest import LAVROV_SOURCE
-from tests.fakes import FakeEmbedder
+from tests.support.fakes import FakeEmbedder
 
 FRENCH_SOURCE = "001_f51ee47ec4ee7eba.txt"
 

@@ -15,9 +15,9 @@ import pytest
 
 from index import cli
 from index.build import EMBED_BATCH, build_index
-from index.store import MANIFEST, StoredIndex, load_index
+from index.store.folder import MANIFEST, StoredIndex, load_index
 from tests.conftest import REPO
-from tests.fakes import FakeEmbedder
+from tests.support.fakes import FakeEmbedder
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -25,10 +25,10 @@ MINILM = "sentence-transformers/all-MiniLM-L6-v2"
 _PAUSING_BUILD = r"""
 import sys, time
 from pathlib import Path
-from index import staging
+from index.store import staging
 from index.build import build_index
-from index.vectorstore import faiss_store
-from tests.fakes import FakeEmbedder
+from index.store.vectors import faiss_store
+from tests.support.fakes import FakeEmbedder
 
 seeds, index_dir, pause, marker = sys.argv[1:]
 
@@ -70,7 +70,7 @@ limit, *args = sys.argv[1:]
 py3langid.classify("The minister spoke.")
 resource.setrlimit(resource.RLIMIT_FSIZE, (int(limit), int(limit)))  # SIGXFSZ is ignored
 from index import cli
-from tests.fakes import FakeEmbedder
+from tests.support.fakes import FakeEmbedder
 cli.load_embedder = lambda name: FakeEmbedder(name=name)
 sys.exit(cli.main(args))
 """
@@ -258,7 +258,7 @@ resource.setrlimit(resource.RLIMIT_FSIZE, (64_000, 64_000))
 from pathlib import Path
 from index.build import build_index
 from index.errors import BriefingError
-from tests.fakes import FakeEmbedder
+from tests.support.fakes import FakeEmbedder
 try:
     build_index(Path(sys.argv[1]), Path(sys.argv[2]), FakeEmbedder())
 except BriefingError as error:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from index import cli
-from tests.cli_help import help_texts
 from tests.conftest import LAVROV_SOURCE
-from tests.fakes import FakeEmbedder
+from tests.support.cli_help import help_texts
+from tests.support.fakes import FakeEmbedder
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from index.answers import Answerer
+from index.answering.answers import Answerer
 from index.build import build_index
 from index.errors import FeedbackStoreError
 from index.feedback import (
@@ -22,10 +22,10 @@ from index.feedback import (
     feedback_path,
     format_feedback,
 )
-from index.search import Searcher
-from index.store import load_index
+from index.retrieval.search import Searcher
+from index.store.folder import load_index
 from tests.conftest import LAVROV_SOURCE
-from tests.fakes import FakeEmbedder
+from tests.support.fakes import FakeEmbedder
 
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 # Written as text, 23:31+11:30 sorts after 12:32+00:00 though it is earlier.

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from index.build import build_index
 from index.errors import SeedsError
-from index.store import load_index
-from tests.fakes import FakeEmbedder
+from index.store.folder import load_index
+from tests.support.fakes import FakeEmbedder
 
 _TRICKY = [
     "\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1c", "\x00", "\r\n", "\r", "\t", "\ufeff",

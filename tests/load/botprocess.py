@@ -28,11 +28,11 @@ from telegram import Update
 from bot.app import build_application
 from bot.config import BotSettings
 from bot.redaction import install_redaction
-from bot.service import BriefingService
-from index.ann import set_search_threads
-from index.embedding import Vectors
+from index.embedding.models import Vectors
 from index.logs import configure_logging
-from tests.fakes import FakeEmbedder
+from index.service import BriefingService
+from index.store.vectors.kinds import set_search_threads
+from tests.support.fakes import FakeEmbedder
 
 
 class UnrecordedFakeEmbedder(FakeEmbedder):

@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from tests.bot.botapi import BotApiServer
+from tests.support.botapi import BotApiServer
 
 QUESTIONS = (
     "What did Lavrov say?",

@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from index.build import build_index
-from index.embedding import DEFAULT_MODEL, load_embedder
-from tests.bot.botapi import BotApiServer
+from index.embedding.models import DEFAULT_MODEL, load_embedder
 from tests.load.botprocess import BotProcess, UnrecordedFakeEmbedder
 from tests.load.driver import (
     Delivery,
@@ -33,6 +32,7 @@ from tests.load.driver import (
     wait_answered,
 )
 from tests.load.memory import MemoryPoint, batch_note, memory_table, memory_verdict
+from tests.support.botapi import BotApiServer
 
 TOKEN = "424242424:AAHload-test-token-for-the-stand-in-0123"
 FAKE_MODEL = "fake-hashing-256"
@@ -183,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     embedder = (
         f"real model {args.model}"
         if args.real_model
-        else "the deterministic fake embedder (tests/fakes.py; --real-model for the real one)"
+        else "the deterministic fake embedder (tests/support/fakes.py; --real-model: the real one)"
     )
     print(f"briefing-bot under load, against the Bot API stand-in on 127.0.0.1, with {embedder}")
     with tempfile.TemporaryDirectory(prefix="loadtest-") as folder:

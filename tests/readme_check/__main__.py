@@ -10,7 +10,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from index.embedding import load_embedder
+from index.embedding.models import load_embedder
 from tests.readme_check.blocks import find_examples, rewrite
 from tests.readme_check.runners import REPO, InProcessRunner, Runner, SubprocessRunner
 from tests.readme_check.setups import Outcome, check_example, prepare_template

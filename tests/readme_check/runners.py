@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from index import embedding
-from index.embedding import Embedder
+from index.embedding import models as embedding
+from index.embedding.models import Embedder
 
 REPO = Path(__file__).resolve().parents[2]
 TIMEOUT_SECONDS = 600
@@ -204,8 +204,8 @@ def _root_logger_kept() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _embedder_loader(load: Callable[[str], Embedder]) -> Iterator[None]:
-    """Every module of the project that holds ``index.embedding.load_embedder`` holds ``load``
-    for the while, so no command loads a model of its own."""
+    """Every module of the project that holds ``models.load_embedder`` holds ``load`` for
+    the while, so no command loads a model of its own."""
     original = embedding.load_embedder
     holders = [
         module

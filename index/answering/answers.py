@@ -1,0 +1,312 @@
+"""Answers in the briefing's own words: the sentences that answer, with numbered citations.
+
+No text is generated. The answer is sentences copied from the best passages; each passage
+they come from is a citation. A "what did X say" question takes the sentences that attribute
+speech to X (and the quotation they introduce); other questions take the sentences closest
+to the question. When even the best passage is not close enough, the answer says the
+briefing does not cover the question and offers that passage only as the closest one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+import numpy as np
+import numpy.typing as npt
+
+from index.answering.suggestions import NOT_COVERED as NOT_COVERED  # the English reply, for callers
+from index.answering.suggestions import names_in, not_covered_text, suggestions
+from index.articles.metadata import month_number
+from index.records import Hit
+from index.retrieval.lexical import fold, stopwords_of_every_language
+from index.retrieval.question import Message, read_question, reply_text
+from index.retrieval.search import Searcher
+from index.retrieval.speakers import (
+    Attribution,
+    asked_speaker,
+    attribution,
+    closes_quote,
+    name_key,
+    opens_quote,
+)
+from index.retrieval.stories import find_versions
+from index.retrieval.timeline import Dating
+
+# Per model: the score the best passage needs for an answer, and the lower score enough
+# when the passages quote the speaker a question asks about. Calibrated on
+# seeds/.eval/seed_questions.jsonl (`briefing-index eval eval/seed_questions.jsonl` reports them).
+ABSTENTION_THRESHOLDS = {
+    "intfloat/multilingual-e5-small": (0.82, 0.79),
+    "sentence-transformers/all-MiniLM-L6-v2": (0.33, 0.30),
+}
+_CANDIDATES = 6
+# A speaker's words may sit in a passage that ranks low for the whole question.
+_SPEAKER_CANDIDATES = 50
+_MAX_CITATIONS = 3
+_MAX_SENTENCES = 4
+_SENTENCE_MARGIN = 0.03
+# Small talk offers the people the briefing tells of most, from this many passages at most.
+_EXAMPLE_NAMES = 2
+_EXAMPLE_PASSAGES = 2000
+# A sentence of this many words or fewer may be a fragment: a dateline, a byline, an agency.
+_FRAGMENT_WORDS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A passage an answer quotes, numbered as in the answer text.
+
+    ``sentences`` are ``(start, end)`` offsets, into the article's text, of the quoted
+    sentences; ``versions`` are the same story in other articles (other languages, other
+    agencies), closest first, cited once with this passage.
+    """
+
+    n: int
+    hit: Hit
+    sentences: tuple[tuple[int, int], ...]
+    versions: tuple[Hit, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """An answer: its text with ``[n]`` markers, and the passages those numbers cite.
+
+    When the briefing does not cover the question, ``suggestions`` are names and dates it
+    does cover near it, to ask about instead. ``conversational`` answers are replies to a
+    message that is no question about the briefing (small talk, no words): nothing was
+    searched and nothing is cited.
+    """
+
+    question: str
+    found: bool
+    text: str
+    citations: tuple[Citation, ...]
+    hits: tuple[Hit, ...]
+    suggestions: tuple[str, ...] = ()
+    conversational: bool = False
+
+
+class Answerer:
+    """Turns a question into an ``Answer`` over one index."""
+
+    def __init__(
+        self,
+        searcher: Searcher,
+        threshold: float | None = None,
+        quoted_threshold: float | None = None,
+    ) -> None:
+        """Answers with ``searcher``.
+
+        Args:
+            searcher: Retrieval over the index.
+            threshold: Score the best passage needs; default: calibrated for the model.
+            quoted_threshold: The lower score enough when a passage quotes the speaker the
+                question asks about; default: calibrated for the model.
+        """
+        self.searcher = searcher
+        self.dating = Dating(searcher.index)
+        default, default_quoted = ABSTENTION_THRESHOLDS.get(searcher.index.manifest.model, (0, 0))
+        self.threshold = default if threshold is None else threshold
+        self.quoted_threshold = min(
+            self.threshold, default_quoted if quoted_threshold is None else quoted_threshold
+        )
+
+    def answer(self, message: str) -> Answer:
+        """The answer to one message, as a person typed it."""
+        read = read_question(message)
+        if read.reply is not None:
+            return self.reply(read)
+        vector = self.searcher.embedder.embed_queries([read.text])[0]
+        return self.answer_embedded(read.text, vector)
+
+    def reply(self, message: Message) -> Answer:
+        """The reply to a message that is no question (``index.retrieval.question``): no search."""
+        text = reply_text(message, self.example_names)
+        return Answer(message.text, False, text, (), (), conversational=True)
+
+    @cached_property
+    def example_names(self) -> list[str]:
+        """The people (names of two words or more) the briefing quotes most, then mentions."""
+        passages = self.searcher.index.passages
+        step = max(1, len(passages) // _EXAMPLE_PASSAGES)
+        people: Counter[str] = Counter()
+        for passage in passages[::step]:
+            for span in passage.sentences:
+                sentence = passage.excerpt(*span)
+                for name in (name for name in names_in(sentence) if " " in name):
+                    quoted = attribution(sentence, name_key(name.split()[-1]))
+                    people[name] += 3 if quoted == Attribution.DIRECT else 1
+        return [name for name, _ in people.most_common(_EXAMPLE_NAMES)]
+
+    def answer_embedded(self, question: str, query_vector: npt.NDArray[np.float32]) -> Answer:
+        """The answer to a question, cleaned by ``read_question``, whose query vector is known
+        (e.g. embedded in a batch)."""
+        speaker = asked_speaker(question)
+        intent = self.dating.intent(question)
+        query = query_vector.reshape(1, -1)
+        deep = speaker is not None or intent.range is not None or intent.latest
+        depth = _SPEAKER_CANDIDATES if deep else _CANDIDATES
+        hits = self.searcher.search_embedded([question], query, k=depth, diverse=not speaker)[0]
+        hits = self.dating.prefer([hit for hit in hits if _says_anything(hit)], intent)
+        best = max((hit.score for hit in hits), default=0.0)
+        # A passage that tells of the asked time is as good a sign as one quoting the speaker.
+        dated = self.dating.inside(hits, intent.range, mentioned=True) if intent.range else set()
+        best_dated = max((h.score for h in hits if h.passage.id in dated), default=0.0)
+        if speaker and best >= self.quoted_threshold:
+            timely = self.dating.inside(hits, intent.range) if intent.range else set()
+            quoted = self._speaker_answer(question, hits, speaker, timely)
+            if quoted:
+                return self._one_story_once(quoted)
+        if best < self.threshold and not (dated and best_dated >= self.quoted_threshold):
+            return self._not_covered(question, hits[:_CANDIDATES])
+        floor = self.quoted_threshold if dated else self.threshold
+        answer = self._closest_sentences(question, query[0], hits[:_CANDIDATES], floor)
+        return self._one_story_once(answer)
+
+    def _one_story_once(self, answer: Answer) -> Answer:
+        """Each story cited once: versions of a cited passage join it, not the answer's text."""
+        index = self.searcher.index
+        versions = find_versions(index, [c.hit.passage.id for c in answer.citations])
+        kept: list[tuple[Hit, tuple[tuple[int, int], ...], tuple[Hit, ...]]] = []
+        told: set[int] = set()
+        for citation in answer.citations:
+            if citation.hit.passage.id in told:
+                continue
+            others = tuple(versions.get(citation.hit.passage.id, ()))
+            told |= {citation.hit.passage.id, *(hit.passage.id for hit in others)}
+            kept.append((citation.hit, citation.sentences, others))
+        if len(kept) == len(answer.citations) and not any(others for *_, others in kept):
+            return answer
+        cited = {hit.passage.id for hit, _, _ in kept}
+        hits = [h for h in answer.hits if h.passage.id in cited or h.passage.id not in told]
+        grouped = _compose(answer.question, [(hit, list(spans)) for hit, spans, _ in kept], hits)
+        citations = tuple(
+            replace(citation, versions=others)
+            for citation, (*_, others) in zip(grouped.citations, kept, strict=True)
+        )
+        return replace(grouped, citations=citations)
+
+    def _not_covered(self, question: str, hits: list[Hit]) -> Answer:
+        """Says so in the question's language, with names and dates the briefing does cover."""
+        offered = tuple(suggestions(hits, question))
+        if not hits:
+            return Answer(question, False, not_covered_text(question, None, ()), (), ())
+        best = hits[0]
+        first = next(s for s in best.passage.sentences if not _is_fragment(best, s))
+        text = not_covered_text(question, f"{_quote(best, [first])} [1]", offered)
+        citation = Citation(1, best, (first,))
+        return Answer(question, False, text, (citation,), tuple(hits), offered)
+
+    def _speaker_answer(
+        self, question: str, hits: list[Hit], speaker: str, timely: set[int]
+    ) -> Answer | None:
+        """Sentences attributing speech to the speaker: passages of the asked time (``timely``
+        ids) first, then those with direct quotes."""
+        found: list[tuple[Attribution, int, Hit, list[tuple[int, int]]]] = []
+        for rank, hit in enumerate(hits):
+            sentences = list(hit.passage.sentences)
+            strengths = [attribution(_text(hit, s), speaker) for s in sentences]
+            if max(strengths) == Attribution.NONE:
+                continue
+            strongest = max(strengths)
+            chosen = [i for i, strength in enumerate(strengths) if strength == strongest]
+            found.append((strongest, rank, hit, _with_quotes(hit, sentences, chosen)))
+        if not found:
+            return None
+        found.sort(key=lambda item: (item[2].passage.id not in timely, -item[0], item[1]))
+        picked = [(hit, spans) for _, _, hit, spans in found[:_MAX_CITATIONS]]
+        reordered = [hit for hit, _ in picked] + [
+            h for h in hits if h not in {p[0] for p in picked}
+        ]
+        return _compose(question, picked, reordered)
+
+    def _closest_sentences(
+        self, question: str, query: npt.NDArray[np.float32], hits: list[Hit], floor: float
+    ) -> Answer:
+        """The sentences of the best passages (scoring ``floor`` or more) closest in meaning."""
+        pool = [h for h in hits[:_MAX_CITATIONS] if h.score >= floor] or hits[:1]
+        index = self.searcher.index
+        spans = [(hit, span) for hit in pool for span in hit.passage.sentences]
+        vectors = index.sentence_vectors_of(np.array([hit.passage.id for hit in pool], np.int64))
+        similarity = vectors @ query
+        fragments = np.array([_is_fragment(hit, span) for hit, span in spans])
+        similarity = np.where(fragments, -np.inf, similarity)  # each hit has a sentence left
+        best = float(similarity.max())
+        chosen: dict[int, list[tuple[int, int]]] = {}
+        for row in np.argsort(-similarity, kind="stable")[:_MAX_SENTENCES]:
+            hit, span = spans[row]
+            if not chosen or similarity[row] >= best - _SENTENCE_MARGIN:
+                chosen.setdefault(pool.index(hit), []).append(span)
+        picked = [(pool[i], sorted(chosen[i])) for i in sorted(chosen)]
+        return _compose(question, picked, hits)
+
+
+def _compose(
+    question: str, picked: list[tuple[Hit, list[tuple[int, int]]]], hits: list[Hit]
+) -> Answer:
+    parts = [f"{_quote(hit, spans)} [{n}]" for n, (hit, spans) in enumerate(picked, 1)]
+    citations = tuple(Citation(n, hit, tuple(spans)) for n, (hit, spans) in enumerate(picked, 1))
+    return Answer(question, True, " ".join(parts), citations, tuple(hits))
+
+
+def _text(hit: Hit, span: tuple[int, int]) -> str:
+    return hit.passage.excerpt(*span)
+
+
+def _says_anything(hit: Hit) -> bool:
+    """Whether the passage has a sentence that is not a fragment (see ``_is_fragment``)."""
+    return not all(_is_fragment(hit, span) for span in hit.passage.sentences)
+
+
+def _is_fragment(hit: Hit, span: tuple[int, int]) -> bool:
+    """Whether the sentence says nothing on its own: a dateline (``LONDRES, le 26 mai.``), an
+    agency (``/TASS/.``), a byline (``By Jane Smith``). Such a short run of names, capitals,
+    numbers, months and little words is never an answer sentence."""
+    words = re.findall(r"[^\W_][\w'’-]*", _text(hit, span))
+    if len(words) > _FRAGMENT_WORDS:
+        return False
+    return not any(_says_something(word) for word in words)
+
+
+def _says_something(word: str) -> bool:
+    """A word that is not a name, a number, a month or a little word (which any sentence
+    has); words of scripts without capitals count, as nothing marks their names."""
+    if word[0].isupper() or word[0].isdigit() or month_number(word) is not None:
+        return False
+    return fold(word) not in stopwords_of_every_language()
+
+
+def _with_quotes(
+    hit: Hit, sentences: list[tuple[int, int]], chosen: list[int]
+) -> list[tuple[int, int]]:
+    """The chosen sentences, grown to take in a quotation they open or close."""
+    keep = set(chosen)
+    for index in chosen:
+        forward = index
+        while opens_quote(_text(hit, sentences[forward])) and forward + 1 < len(sentences):
+            forward += 1
+            keep.add(forward)
+            if closes_quote(_text(hit, sentences[forward])):
+                break
+        backward = index
+        while closes_quote(_text(hit, sentences[backward])) and backward > 0:
+            backward -= 1
+            keep.add(backward)
+            if opens_quote(_text(hit, sentences[backward])):
+                break
+    return [sentences[i] for i in sorted(keep)]
+
+
+def _quote(hit: Hit, spans: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> str:
+    """The sentences in order, with "…" where the passage skips some."""
+    pieces: list[str] = []
+    previous_end: int | None = None
+    for start, end in spans:
+        if previous_end is not None and hit.passage.excerpt(previous_end, start).strip():
+            pieces.append("…")
+        pieces.append(_text(hit, (start, end)))
+        previous_end = end
+    return " ".join(pieces)

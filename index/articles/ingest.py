@@ -1,0 +1,308 @@
+"""Reading the seeds folder: every article file, decoded, hashed and described.
+
+Whatever the folder holds, one bad file costs only itself: it is skipped with a warning that
+names it, and every other article is indexed. Bad means not UTF-8, empty, binary (NUL bytes,
+or mostly control characters), over ``MAX_ARTICLE_BYTES``, a name that cannot be shown on one
+line, not a regular file (a FIFO), a symbolic link that leads out of the folder, or the same
+text as an article before it in path order (indexed once, under the first name).
+
+Symbolic links: a link to a file is followed when the file it resolves to is inside the seeds
+folder (so a folder of links into ``.store/`` or ``.git/annex/`` works; a link to another
+article is that article's duplicate), and refused when it leads outside, so nobody can publish
+``/etc/passwd`` by linking it. Links to folders are never followed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.articles.metadata import (
+    article_agency,
+    article_date,
+    detect_language,
+    read_header,
+    title_from_body,
+)
+from index.errors import IndexWriteError, SeedsError
+from index.records import Article
+
+logger = logging.getLogger("index.ingest")  # the stage, as logs name it
+
+ARTICLE_SUFFIXES = (".txt", ".md")
+
+MAX_ARTICLE_BYTES = 5_000_000
+"""Bigger files are skipped. The longest wire stories and reports are well under 1 MB; 5 MB of
+text is some 800,000 words, several thousand passages and many minutes of embedding on a small
+machine, for one file that is almost certainly a dump or a mistake rather than an article."""
+
+# A text file may hold the odd control character (a form feed, a stray escape); a file in
+# which more than this share of the characters are controls is binary, whatever its encoding.
+_MAX_CONTROL_SHARE = 0.05
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F])
+_UNSHOWABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """An article with its full text as Python reads it, and where its body starts."""
+
+    article: Article
+    text: str
+    body_start: int
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedFile:
+    """A file of the seeds folder that was not indexed, and why.
+
+    Attributes:
+        source: Its path relative to the seeds folder, control characters escaped.
+        reason: Why, in words; the manifest keeps it.
+        duplicate_of: The article with the same text, when that is the reason.
+    """
+
+    source: str
+    reason: str
+    duplicate_of: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    """Everything read from the seeds folder."""
+
+    documents: list[Document]
+    skipped: list[SkippedFile]
+
+
+def find_article_files(seeds_dir: Path) -> list[Path]:
+    """Every ``.txt`` and ``.md`` file under ``seeds_dir``, recursively, in a stable order.
+
+    Names starting with a dot are left out, as are links to folders (see ``scan_seeds``).
+    """
+    return scan_seeds(seeds_dir)[0]
+
+
+def scan_seeds(seeds_dir: Path) -> tuple[list[Path], list[SkippedFile]]:
+    """The article files under ``seeds_dir``, and the links to folders that were not followed.
+
+    Links to folders are never followed: one inside the folder would only add duplicates, one
+    outside would let in files nobody put in the briefing. Links to files are checked when read.
+
+    Raises:
+        SeedsError: ``seeds_dir`` does not exist or is not a folder.
+    """
+    if seeds_dir.exists() and not seeds_dir.is_dir():
+        raise SeedsError(
+            f"{seeds_dir} is a file, not a folder: point --seeds / BRIEFING_SEEDS_DIR at the "
+            "folder that holds the articles (.txt, .md)"
+        )
+    if not seeds_dir.is_dir():
+        raise SeedsError(
+            f"seeds folder {seeds_dir} does not exist: create it and put articles (.txt, .md) "
+            "in it, or point --seeds / BRIEFING_SEEDS_DIR at the folder that holds them"
+        )
+    files: list[Path] = []
+    refused: list[SkippedFile] = []
+
+    def unreadable(error: OSError) -> None:
+        folder = Path(error.filename or seeds_dir)
+        reason = f"a folder that cannot be read ({error.strerror})"
+        refused.append(SkippedFile(shown_source(folder, seeds_dir) or ".", reason))
+
+    # os.walk does not descend into links to folders; it reports them among the folders.
+    for folder, subfolders, names in os.walk(seeds_dir, onerror=unreadable):
+        base = Path(folder)
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        for name in subfolders:
+            if (base / name).is_symlink():
+                refused.append(
+                    SkippedFile(
+                        shown_source(base / name, seeds_dir),
+                        "a symbolic link to a folder: not followed (move the folder itself "
+                        "into the seeds folder)",
+                    )
+                )
+        files.extend(
+            base / name
+            for name in names
+            if not name.startswith(".") and Path(name).suffix.lower() in ARTICLE_SUFFIXES
+        )
+    order = sorted(files, key=lambda path: path.relative_to(seeds_dir).as_posix())
+    return order, sorted(refused, key=lambda skip: skip.source)
+
+
+def shown_source(path: Path, seeds_dir: Path) -> str:
+    """The path relative to ``seeds_dir`` with control characters and undecodable bytes escaped,
+    so that it prints on one line and can be written as UTF-8."""
+    relative = os.fsencode(path.relative_to(seeds_dir).as_posix())
+    return _escaped(relative.decode("utf-8", "backslashreplace"))
+
+
+def _escaped(text: str) -> str:
+    return _UNSHOWABLE.sub(lambda match: ascii(match[0])[1:-1], text)
+
+
+def decode_article_text(data: bytes) -> str:
+    """The text exactly as ``Path.read_text(encoding="utf-8")`` returns it.
+
+    The BOM stays as U+FEFF and CRLF or CR become LF, so offsets into this string are offsets
+    into what any Python reader of the file sees.
+    """
+    return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_document(path: Path, seeds_dir: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> Document:
+    """Reads one article file and derives its metadata from its text.
+
+    Raises:
+        UnicodeDecodeError: The file is text, but not UTF-8.
+        ValueError: The file is not an article that can be indexed; the message says why.
+        OSError: The file cannot be read.
+        IndexWriteError: Language detection cannot unpack its model (a full temporary folder).
+    """
+    source = path.relative_to(seeds_dir).as_posix()
+    if _UNSHOWABLE.search(source):
+        raise ValueError("its name holds control characters or bytes that are not UTF-8: rename it")
+    data = read_article_bytes(path, seeds_dir, max_bytes)
+    try:
+        text = decode_article_text(data)
+    except UnicodeDecodeError as error:
+        _check_is_not_binary(data)
+        raise error
+    _check_is_text(text)
+    header = read_header(text)
+    body = text[header.body_start :]
+    if not body.strip():
+        raise ValueError("the file has a title but no text")
+    try:
+        language = detect_language(body)
+    except OSError as error:  # not this file's fault: the build cannot go on without it
+        raise IndexWriteError(
+            f"cannot detect the articles' languages ({error.strerror}): the language model is "
+            f"unpacked into the temporary folder {tempfile.gettempdir()} on first use: free "
+            "some space there, or set TMPDIR to a folder with room"
+        ) from error
+    article = Article(
+        source=source,
+        title=header.title or title_from_body(body),
+        date=article_date(header.marker_date or header.line_date, body),
+        agency=article_agency(body),
+        language=language,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    return Document(article, text, header.body_start)
+
+
+def _check_is_text(text: str) -> None:
+    """Raises ValueError if ``text`` is empty or is a binary file that happens to be UTF-8."""
+    if not text.strip("\ufeff \t\n"):
+        raise ValueError("the file is empty")
+    if "\x00" in text:
+        raise ValueError("holds NUL bytes: a binary file, or UTF-16 text (save it as UTF-8)")
+    controls = len(_CONTROL.findall(text))
+    if controls > _MAX_CONTROL_SHARE * len(text):
+        raise ValueError(f"{controls} of its {len(text)} characters are control characters: binary")
+
+
+def _check_is_not_binary(data: bytes) -> None:
+    """Raises ValueError if bytes that are not UTF-8 are UTF-16 or binary rather than text in
+    another encoding (Latin-1, Windows-1252), which has neither NUL bytes nor many controls."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError("UTF-16 text: save it as UTF-8")
+    controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
+    if b"\x00" in data or controls > _MAX_CONTROL_SHARE * len(data):
+        raise ValueError("a binary file (an image, a PDF, an archive?), not a text article")
+
+
+def read_article_bytes(path: Path, seeds_dir: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> bytes:
+    """The bytes of one article file, if it is a regular file inside ``seeds_dir`` and not too big.
+
+    A symbolic link is followed only to a file inside the seeds folder: the check is made on the
+    link's target before opening and again on the file actually opened, so a link swapped in
+    between cannot lead out.
+
+    Raises:
+        ValueError: The file leads out of the folder, is not a regular file, or is too big.
+        OSError: The file cannot be read.
+    """
+    root = seeds_dir.resolve()
+    target = Path(os.path.realpath(path))
+    _check_inside(target, root)
+    if path.is_symlink() and not target.exists():
+        raise ValueError(f"a broken symbolic link (to {_escaped(str(target))})")
+    descriptor = os.open(path, _OPEN_FLAGS)  # non-blocking: a FIFO must not hang the build
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("not a regular file")
+        _check_inside(_opened_path(descriptor, path), root)
+        if info.st_size > max_bytes:
+            raise ValueError(_too_big(info.st_size, max_bytes))
+        with os.fdopen(os.dup(descriptor), "rb") as file:
+            data = file.read(max_bytes + 1)  # the file may have grown since fstat
+    finally:
+        os.close(descriptor)
+    if len(data) > max_bytes:
+        raise ValueError(_too_big(len(data), max_bytes))
+    return data
+
+
+def _check_inside(target: Path, root: Path) -> None:
+    if not target.is_relative_to(root):
+        raise ValueError(
+            f"a symbolic link to {_escaped(str(target))}, outside the seeds folder: refused "
+            "(copy the article into the folder instead)"
+        )
+
+
+def _opened_path(descriptor: int, path: Path) -> Path:
+    """The real path of the file behind ``descriptor``, from /proc where there is one."""
+    try:
+        return Path(os.readlink(f"/proc/self/fd/{descriptor}"))
+    except OSError:
+        return Path(os.path.realpath(path))
+
+
+def _too_big(size: int, limit: int) -> str:
+    return f"{size / 1e6:.1f} MB, over the {limit / 1e6:g} MB limit for one article: split it up"
+
+
+def ingest(seeds_dir: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> Ingested:
+    """Reads every article under ``seeds_dir``; bad files are skipped with a warning.
+
+    A file with the same text as one before it (in path order) is skipped as its duplicate, so
+    the briefing holds each article once.
+    """
+    paths, skipped = scan_seeds(seeds_dir)
+    documents: list[Document] = []
+    first_with_text: dict[str, str] = {}
+    for path in paths:
+        source = shown_source(path, seeds_dir)
+        try:
+            document = read_document(path, seeds_dir, max_bytes)
+        except UnicodeDecodeError as error:
+            reason = f"not UTF-8 text (byte {error.start} cannot be decoded)"
+            skipped.append(SkippedFile(source, reason))
+            continue
+        except (ValueError, OSError) as error:
+            skipped.append(SkippedFile(source, _escaped(str(error))))
+            continue
+        key = hashlib.sha256(document.text.lstrip("\ufeff").encode()).hexdigest()
+        original = first_with_text.setdefault(key, source)
+        if original != source:
+            reason = f"the same text as {original}, which is indexed in its place"
+            skipped.append(SkippedFile(source, reason, duplicate_of=original))
+            continue
+        documents.append(document)
+    for skip in skipped:
+        logger.warning("skipped %s: %s", skip.source, skip.reason)
+    return Ingested(documents, skipped)

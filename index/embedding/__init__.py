@@ -1,0 +1,1 @@
+"""Embedding: the model that turns texts into vectors, its conversion, and batched queries."""

@@ -1,0 +1,1 @@
+"""Quality and speed: evaluation, the regression gate, and ``briefing-index bench``."""

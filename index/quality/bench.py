@@ -1,0 +1,180 @@
+"""``briefing-index bench``: speed and memory measured on this machine, against the floor.
+
+Every figure is measured in the same run as the floor it is compared with, so a busy or slow
+machine moves both. The parts: answer latency against the model's own encode plus one FAISS
+search; a full build of a synthetic briefing against encoding the same texts alone, then an
+incremental rebuild after one article changes; questions per second under concurrency, with
+and without micro-batching; peak memory of a ``briefing-bot`` process; and each FAISS index
+kind on large synthetic vector sets.
+"""
+
+from __future__ import annotations
+
+import resource
+import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from index.answering.answers import Answerer
+from index.build import build_index
+from index.embedding.models import Embedder
+from index.quality.measures import (
+    BuildFigures,
+    LatencyFigures,
+    ThroughputFigures,
+    bot_process_peak_mib,
+    measure_builds,
+    measure_latency,
+    measure_throughput,
+)
+from index.quality.scale import ScaleFigures, run_scale_bench
+from index.retrieval.search import Searcher
+from index.store.folder import StoredIndex, load_index
+from index.store.vectors.kinds import set_search_threads
+
+DEFAULT_PASSAGES = 2_000
+DEFAULT_CONCURRENCY = (1, 10, 50)
+DEFAULT_SCALE_SIZES = (10_000, 100_000, 1_000_000)
+
+
+@dataclass(frozen=True, slots=True)
+class BenchPlan:
+    """What to measure: sizes of the synthetic briefing and sets, and how hard to push."""
+
+    rounds: int = 3
+    passages: int = DEFAULT_PASSAGES
+    concurrency: tuple[int, ...] = DEFAULT_CONCURRENCY
+    scale_sizes: tuple[int, ...] = DEFAULT_SCALE_SIZES
+    bot_memory: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class BenchReport:
+    """Everything ``briefing-index bench`` measured."""
+
+    model: str
+    latency: LatencyFigures
+    build: BuildFigures
+    throughput: list[ThroughputFigures]
+    bot_peak_rss_mib: float | None
+    peak_rss_mib: float
+    scale: list[ScaleFigures] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        """The figures for ``--json``."""
+        return {
+            "model": self.model,
+            "latency": {**asdict(self.latency), "ratio_p50": round(self.latency.ratio_p50, 3)},
+            "build": {
+                **asdict(self.build),
+                "ratio": round(self.build.ratio, 3),
+                "incremental_ratio": round(self.build.incremental_ratio, 4),
+            },
+            "throughput": [
+                {**asdict(figures), "speedup": round(figures.speedup, 2)}
+                for figures in self.throughput
+            ],
+            "bot_peak_rss_mib": self.bot_peak_rss_mib,
+            "peak_rss_mib": round(self.peak_rss_mib, 1),
+            "scale": [asdict(figures) for figures in self.scale],
+        }
+
+
+def run_bench(
+    embedder: Embedder, seeds_dir: Path, questions: Sequence[str], plan: BenchPlan | None = None
+) -> BenchReport:
+    """Builds in a temporary folder, then measures every part of ``plan``."""
+    plan = plan or BenchPlan()
+    with tempfile.TemporaryDirectory(prefix="briefing-bench-") as scratch:
+        seeds_index = Path(scratch) / "seeds-index"
+        build_index(seeds_dir, seeds_index, embedder, full=True)
+        index = load_index(seeds_index, expected_model=embedder.name)
+        answerer = Answerer(Searcher(index, embedder))
+        # Questions are searched as the bot searches them: FAISS on one thread.
+        build_threads = set_search_threads(1)
+        try:
+            latency = measure_latency(answerer, questions, plan.rounds)
+            throughput = [
+                measure_throughput(answerer, questions, concurrency)
+                for concurrency in plan.concurrency
+            ]
+        finally:
+            set_search_threads(build_threads)
+        build, big_index = measure_builds(embedder, index, Path(scratch), plan.passages)
+        bot_memory = (
+            bot_process_peak_mib(big_index, embedder.name, questions[0])
+            if plan.bot_memory
+            else None
+        )
+        scale = _scale(embedder, load_index(big_index), questions, plan.scale_sizes)
+    return BenchReport(
+        embedder.name, latency, build, throughput, bot_memory, _peak_rss_mib(), scale
+    )
+
+
+def _scale(
+    embedder: Embedder, index: StoredIndex, questions: Sequence[str], sizes: Sequence[int]
+) -> list[ScaleFigures]:
+    """Index kinds on synthetic sets shaped after the real vectors of ``index``."""
+    if not sizes:
+        return []
+    every = np.arange(len(index.passages), dtype=np.int64)
+    anchors = np.concatenate([index.passage_vectors(every), index.sentence_vectors_of(every)])
+    return run_scale_bench(anchors, embedder.embed_queries(list(questions)), sizes)
+
+
+def _peak_rss_mib() -> float:
+    # Linux reports ru_maxrss in KiB.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def format_report(report: BenchReport) -> str:
+    """The figures as the table ``briefing-index bench`` prints."""
+    latency, build = report.latency, report.build
+    lines = [
+        f"model {report.model}",
+        f"{'answer latency, ms per question':44} {'p50':>9} {'p95':>9}",
+        f"{'  answer pipeline':44} {latency.pipeline_p50_ms:>9.1f} {latency.pipeline_p95_ms:>9.1f}",
+        f"{'  floor: encode_query + one FAISS search':44} "
+        f"{latency.floor_p50_ms:>9.1f} {latency.floor_p95_ms:>9.1f}",
+        f"  pipeline / floor at p50: {latency.ratio_p50:.2f} (goal <= 1.3)",
+        f"full build: {build.articles} articles, {build.passages} passages + sentences = "
+        f"{build.texts} texts in {build.build_seconds:.1f} s; encoding them alone "
+        f"{build.encode_seconds:.1f} s; throughput ratio {build.ratio:.2f} (goal >= 0.9)",
+        f"incremental rebuild after one article changed: {build.incremental_seconds:.2f} s, "
+        f"{build.incremental_embedded} passages embedded; {100 * build.incremental_ratio:.1f}% "
+        "of the full build (goal <= 5%)",
+    ]
+    if report.throughput:
+        lines.append(
+            f"{'questions in flight':20} {'batched q/s':>12} {'one by one':>11} "
+            f"{'speedup':>8} {'mean batch':>11}"
+        )
+        lines += [
+            f"{t.concurrency:<20} {t.batched_per_second:>12.1f} {t.one_by_one_per_second:>11.1f} "
+            f"{t.speedup:>8.2f} {t.mean_batch:>11.1f}"
+            for t in report.throughput
+        ]
+    bot = f"{report.bot_peak_rss_mib:.0f} MiB" if report.bot_peak_rss_mib else "not measured"
+    lines.append(
+        f"peak memory: briefing-bot ask over the built index {bot} (goal < 1024 MiB); "
+        f"this bench process {report.peak_rss_mib:.0f} MiB"
+    )
+    if report.scale:
+        lines.append(
+            f"{'vectors':>9}  {'index':34} {'build s':>8} {'p50 ms k=100':>13} "
+            f"{'p50 ms k=10':>12} {'MiB':>7} {'recall@10':>10}"
+        )
+        lines += [_scale_line(figures) for figures in report.scale]
+    return "\n".join(lines)
+
+
+def _scale_line(figures: ScaleFigures) -> str:
+    return (
+        f"{figures.size:>9}  {figures.description:34} {figures.build_seconds:>8.1f} "
+        f"{figures.search_p50_ms:>13.2f} {figures.search_k10_p50_ms:>12.2f} "
+        f"{figures.memory_mib:>7.0f} {figures.recall_at_10:>10.3f}"
+    )

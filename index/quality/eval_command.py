@@ -1,0 +1,217 @@
+"""``briefing-index eval``: quality on XQuAD-R and on question sets, and the regression gate."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import cast
+
+from index.answering.answers import Answerer
+from index.config import IndexSettings
+from index.embedding.models import Embedder
+from index.errors import BriefingError
+from index.quality.evaluation import (
+    AbstentionScores,
+    EvalQuestion,
+    RetrievalScores,
+    default_xquad_dir,
+    embed_questions,
+    evaluate_answers,
+    evaluate_xquad,
+    prepare_xquad,
+    rank_questions,
+    read_question_set,
+    score_rankings,
+    xquad_index,
+)
+from index.quality.regression import (
+    DEFAULT_TOLERANCE,
+    GATED_MODES,
+    Baseline,
+    eval_folder,
+    find_regressions,
+    question_sets,
+    read_baseline,
+    write_baseline,
+)
+from index.retrieval.search import RETRIEVAL_MODES, RetrievalMode, Searcher
+from index.retrieval.stories import calibrate
+from index.store.folder import StoredIndex, load_index
+
+LoadEmbedder = Callable[[str], Embedder]
+
+
+def add_eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    evaluate = commands.add_parser(
+        "eval", help="retrieval quality on XQuAD-R ('xquad') or on a question set (a file)"
+    )
+    evaluate.add_argument(
+        "target",
+        nargs="?",
+        help="'xquad', 'stories' (calibrates same-story detection on XQuAD-R), a JSON Lines "
+        "question set, or a folder of them "
+        "(default: the briefing's own, <seeds>/.eval, compared with its baseline)",
+    )
+    evaluate.add_argument(
+        "--update-baseline",
+        action="store_true",
+        help="record this run's Recall@1 as the folder's baseline",
+    )
+    evaluate.add_argument("--pool", default="de,ru", help="XQuAD-R languages to search in")
+    evaluate.add_argument("--questions", default="en", help="XQuAD-R language of the questions")
+    evaluate.add_argument("--limit", type=positive, help="use only the first N questions")
+    evaluate.add_argument("--data", type=Path, help="folder of xquad-r/*.json")
+    evaluate.add_argument("--work", type=Path, default=Path("var/eval"), help="embedding cache")
+    evaluate.add_argument("--index", type=Path, help="index folder (question sets)")
+    evaluate.add_argument(
+        "--modes", default=",".join(RETRIEVAL_MODES), help="retrievers to compare, comma-separated"
+    )
+    evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
+
+
+def positive(value: str) -> int:
+    """An argparse type: a whole number of 1 or more."""
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
+def run_eval(args: argparse.Namespace, settings: IndexSettings, load_embedder: LoadEmbedder) -> int:
+    """Runs ``briefing-index eval``; ``load_embedder`` loads the model by name."""
+    modes = [mode.strip() for mode in args.modes.split(",") if mode.strip()]
+    unknown = [mode for mode in modes if mode not in RETRIEVAL_MODES]
+    if unknown or not modes:
+        raise BriefingError(f"--modes takes {', '.join(RETRIEVAL_MODES)}, not {args.modes!r}")
+    checked = cast(list[RetrievalMode], modes)
+    if args.target == "xquad":
+        pool = [language.strip() for language in args.pool.split(",") if language.strip()]
+        embedder = load_embedder(settings.embedding_model)
+        data = args.data or default_xquad_dir()
+        scores = evaluate_xquad(
+            data, pool, args.questions, args.work, embedder, checked, args.limit
+        )
+        _print_scores(f"XQuAD-R {args.questions} → {','.join(pool)}", embedder.name, scores, args)
+        return 0
+    if args.target == "stories":
+        return _calibrate_stories(args, settings, load_embedder)
+    target = Path(args.target) if args.target else eval_folder(settings.seeds_dir)
+    sets = question_sets(target) if target.is_dir() else [target]
+    index = load_index(
+        settings.index_dir,
+        expected_model=settings.embedding_model,
+        backend=settings.vector_backend(),
+    )
+    embedder = load_embedder(settings.embedding_model)
+    measured: dict[str, dict[str, float]] = {}
+    for path in sets:
+        questions = read_question_set(path)[: args.limit]
+        scores, abstention = _question_set_scores(index, embedder, questions, checked)
+        _print_scores(f"question set {path}", embedder.name, scores, args, abstention)
+        measured[path.name] = {mode: score.recall_at_1 for mode, score in scores.items()}
+    return _gate(target, embedder.name, measured, args) if target.is_dir() else 0
+
+
+def _calibrate_stories(
+    args: argparse.Namespace, settings: IndexSettings, load_embedder: LoadEmbedder
+) -> int:
+    """Precision and recall of "same story" on XQuAD-R, whose paragraphs are translations."""
+    pool = [language.strip() for language in args.pool.split(",") if language.strip()]
+    embedder = load_embedder(settings.embedding_model)
+    files, _ = prepare_xquad(args.data or default_xquad_dir(), pool, args.questions, None)
+    index = xquad_index(files, pool, args.work, embedder)
+    rows = calibrate(index, lambda a, b: a.split("/")[1] == b.split("/")[1])
+    if args.json:
+        print(json.dumps({"eval": "stories", "pool": pool, "rows": [asdict(r) for r in rows]}))
+        return 0
+    print(f"same story on XQuAD-R {','.join(pool)} (translations), model {embedder.name}")
+    print(f"{'alignment':>9} {'gap':>5} {'precision':>9} {'recall':>7}")
+    for row in rows:
+        print(f"{row.floor:>9.2f} {row.gap:>5.2f} {row.precision:>9.3f} {row.recall:>7.3f}")
+    return 0
+
+
+def _question_set_scores(
+    index: StoredIndex,
+    embedder: Embedder,
+    questions: list[EvalQuestion],
+    modes: list[RetrievalMode],
+) -> tuple[dict[str, RetrievalScores], AbstentionScores]:
+    queries = embed_questions(embedder, questions)
+    scores: dict[str, RetrievalScores] = {
+        mode: score_rankings(
+            rank_questions(Searcher(index, embedder, mode), questions, queries), questions
+        )
+        for mode in modes
+    }
+    scores["answer"], abstention = evaluate_answers(Answerer(Searcher(index, embedder)), questions)
+    return scores, abstention
+
+
+def _print_scores(
+    title: str,
+    model: str,
+    scores: dict[str, RetrievalScores],
+    args: argparse.Namespace,
+    abstention: AbstentionScores | None = None,
+) -> None:
+    figures = {mode: score.as_dict() for mode, score in scores.items()}
+    if args.json:
+        report: dict[str, object] = {"eval": title, "model": model, "scores": figures}
+        if abstention:
+            report["abstention"] = abstention.as_dict()
+        print(json.dumps(report))
+        return
+    print(f"{title}, model {model}")
+    print(f"{'retriever':10} {'questions':>9} {'R@1':>7} {'R@5':>7} {'mAP@20':>7}")
+    for mode, row in figures.items():
+        print(
+            f"{mode:10} {row['questions']:>9} {row['recall@1']:>7.3f} {row['recall@5']:>7.3f}"
+            f" {row['mAP@20']:>7.3f}"
+        )
+    if abstention:
+        print(_abstention_text(abstention))
+
+
+def _gate(
+    folder: Path, model: str, measured: dict[str, dict[str, float]], args: argparse.Namespace
+) -> int:
+    """Compares Recall@1 with the folder's baseline (or records it); 1 on a regression."""
+    out = sys.stderr if args.json else sys.stdout
+    baseline = read_baseline(folder)
+    if args.update_baseline:
+        tolerance = baseline.tolerance if baseline else DEFAULT_TOLERANCE
+        path = write_baseline(folder, Baseline(model, tolerance, measured))
+        print(f"baseline recorded in {path} for {model}", file=out)
+        return 0
+    if baseline is None:
+        print(f"no baseline in {folder}: record one with --update-baseline", file=out)
+        return 0
+    if baseline.model != model:
+        print(f"baseline recorded with {baseline.model}, not {model}: not compared", file=out)
+        return 0
+    regressions = find_regressions(baseline, measured)
+    for regression in regressions:
+        print(f"REGRESSION {regression} (tolerance {baseline.tolerance})", file=sys.stderr)
+    if regressions:
+        return 1
+    print(
+        f"Recall@1 of {', '.join(GATED_MODES)} within {baseline.tolerance} of the baseline "
+        f"in every set of {folder}",
+        file=out,
+    )
+    return 0
+
+
+def _abstention_text(scores: AbstentionScores) -> str:
+    return (
+        f"abstention at thresholds {scores.threshold:.3f} (quoted speaker: "
+        f"{scores.quoted_threshold:.3f}): wrongly abstained on "
+        f"{scores.wrongly_abstained} of {scores.answerable} answerable questions, wrongly answered "
+        f"{scores.wrongly_answered} of {scores.unanswerable} unanswerable ones; the best threshold "
+        f"for the score alone is {scores.best_threshold:.3f} ({scores.best_errors} errors)"
+    )

@@ -1,0 +1,1 @@
+"""The index folder: its manifest, staged writes, and the vector stores behind it."""

@@ -1,6 +1,0 @@
-"""Vector stores: FAISS files in the index folder by default, or Qdrant past one machine."""
-
-from index.vectorstore.base import Ids, VectorBackend, VectorStore
-from index.vectorstore.faiss_store import FaissBackend, FaissStore
-
-__all__ = ["FaissBackend", "FaissStore", "Ids", "VectorBackend", "VectorStore"]
