@@ -18,14 +18,10 @@ from bot.config import BotSettings
 from bot.health import DEFAULT_MAX_AGE, polling_health, webhook_health
 from bot.redaction import install_redaction, redact
 from bot.terminal import answer_json, answer_text
-from index.answering.answers import Answerer
 from index.cli import questions_from
 from index.config import IndexSettings
-from index.embedding.models import load_embedder
 from index.logs import configure_logging, run_command
-from index.retrieval.search import Searcher
-from index.service import BriefingService
-from index.store.folder import load_index
+from index.service import BriefingService, open_pipeline
 from index.store.vectors.kinds import set_search_threads
 
 CONNECT_TELEGRAM = """\
@@ -96,26 +92,16 @@ def _health(settings: BotSettings, max_age: float) -> int:
     return 0 if health.alive else 1
 
 
-def open_answerer(settings: IndexSettings) -> Answerer:
-    """The answer pipeline over the configured index and model."""
-    index = load_index(
-        settings.index_dir,
-        expected_model=settings.embedding_model,
-        backend=settings.vector_backend(),
-    )
-    return Answerer(Searcher(index, load_embedder(settings.embedding_model)))
-
-
 def _ask(settings: IndexSettings, question: str | None, as_json: bool) -> int:
-    answerer = open_answerer(settings)
+    pipeline = open_pipeline(settings)
     for line in questions_from(question):
-        answer = answerer.answer(line)
+        answer = pipeline.answer(line)
         print(answer_json(answer) if as_json else answer_text(answer), flush=True)
     return 0
 
 
 def _chat(settings: IndexSettings) -> int:
-    answerer = open_answerer(settings)
+    pipeline = open_pipeline(settings)
     interactive = sys.stdin.isatty()
     if interactive:
         print("Ask a question about the briefing, in any language (Ctrl-D to leave).")
@@ -126,7 +112,7 @@ def _chat(settings: IndexSettings) -> int:
         if not line:
             return 0
         if line.strip():
-            print(answer_text(answerer.answer(line.strip())), flush=True)
+            print(answer_text(pipeline.answer(line.strip())), flush=True)
 
 
 def run_bot(settings: BotSettings) -> int:

@@ -1,5 +1,12 @@
-"""The answer pipeline as the bot uses it: off the event loop, swapped when the index changes.
+"""The answer pipeline, assembled in this one place, and the service the bot runs it in.
 
+``Pipeline`` puts the stages together over one index: the question read once
+(``index.retrieval.question``), searched (``index.retrieval``), answered in the briefing's own
+words (``index.answering``). Every front end gets it from here: the bot through
+``BriefingService``, ``briefing-bot ask`` and ``chat`` through ``open_pipeline``, and
+``briefing-index eval`` and ``bench`` too, so what they measure is what users get.
+
+``BriefingService`` runs the pipeline off the event loop and swaps it when the index changes.
 A new index that cannot be loaded (damaged, of another model) never stops the answers: the
 service keeps answering from the last index it loaded, remembers why the new one failed (logged
 once per build, not once per question) and says so in ``load_problem``.
@@ -14,15 +21,19 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
+
 from index.answering.answers import Answer, Answerer
 from index.build import BuildReport, build_index
 from index.config import IndexSettings
 from index.embedding.batching import BatchingParams, QueryBatcher
 from index.embedding.models import Embedder, load_embedder
 from index.errors import BriefingError
-from index.retrieval.question import read_question
+from index.retrieval.dating import Dating
+from index.retrieval.question import Question, read_question
 from index.retrieval.search import Searcher
-from index.retrieval.timeline import TimelineEntry, timeline_embedded
+from index.retrieval.timeline import TimelineEntry, timeline
 from index.store.folder import MANIFEST, StoredIndex, load_index, rebuild_command
 
 logger = logging.getLogger(__name__)
@@ -32,8 +43,94 @@ Stamp = tuple[int, int, int] | None
 
 
 @dataclass(frozen=True, slots=True)
-class _Loaded:
+class Pipeline:
+    """The answer pipeline over one index: read, search, date, answer, group stories."""
+
+    searcher: Searcher
+    dating: Dating
     answerer: Answerer
+
+    @classmethod
+    def over(
+        cls,
+        index: StoredIndex,
+        embedder: Embedder,
+        threshold: float | None = None,
+        quoted_threshold: float | None = None,
+    ) -> Pipeline:
+        """The pipeline over ``index``, questions embedded by ``embedder``.
+
+        Args:
+            index: The loaded index.
+            embedder: The model that built it.
+            threshold: Score the best passage needs; default: calibrated for the model.
+            quoted_threshold: The lower score enough when a passage quotes the speaker asked
+                about; default: calibrated for the model.
+
+        Raises:
+            IndexMismatchError: The index was built with another model.
+        """
+        searcher = Searcher(index, embedder)
+        dating = Dating(index)
+        return cls(searcher, dating, Answerer(searcher, dating, threshold, quoted_threshold))
+
+    @property
+    def index(self) -> StoredIndex:
+        """The index answered from."""
+        return self.searcher.index
+
+    @property
+    def embedder(self) -> Embedder:
+        """The model that embeds the questions."""
+        return self.searcher.embedder
+
+    def read(self, message: str) -> Question:
+        """``message`` read once (``read_question``), its time relative to the newest article."""
+        return read_question(message, self.dating.newest)
+
+    def answer(
+        self, message: str | Question, vector: npt.NDArray[np.float32] | None = None
+    ) -> Answer:
+        """The answer to a message as a person typed it, or to a question already read.
+
+        Args:
+            message: The message, or the question ``read`` made of it.
+            vector: The question's query vector, when known (e.g. embedded in a batch).
+        """
+        question = message if isinstance(message, Question) else self.read(message)
+        return self.answerer.answer(question, vector)
+
+    def timeline(
+        self, topic: str | Question, vector: npt.NDArray[np.float32] | None = None
+    ) -> list[TimelineEntry]:
+        """The passages on ``topic`` in date order, one sentence each (``/timeline``)."""
+        question = topic if isinstance(topic, Question) else self.read(topic)
+        return timeline(self.searcher, self.dating, question, vector)
+
+
+def open_pipeline(settings: IndexSettings, embedder: Embedder | None = None) -> Pipeline:
+    """The pipeline over the configured index; the index is read before the model is loaded,
+    so a missing or damaged one is reported at once.
+
+    Raises:
+        BriefingError: The index or the model cannot be loaded.
+    """
+    index = read_index(settings, embedder.name if embedder else settings.embedding_model)
+    return Pipeline.over(index, embedder or load_embedder(settings.embedding_model))
+
+
+def read_index(settings: IndexSettings, model: str) -> StoredIndex:
+    """The configured index, which must have been built with ``model``.
+
+    Raises:
+        BriefingError: It is missing, damaged, or of another model.
+    """
+    return load_index(settings.index_dir, expected_model=model, backend=settings.vector_backend())
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    pipeline: Pipeline
     stamp: Stamp
 
 
@@ -70,9 +167,9 @@ class BriefingService:
         """
         self.settings = settings
         stamp = self._manifest_stamp()
-        index = self._read_index(embedder.name if embedder else settings.embedding_model)
+        index = read_index(settings, embedder.name if embedder else settings.embedding_model)
         self.embedder = embedder or load_embedder(settings.embedding_model)
-        self._current = _Loaded(Answerer(Searcher(index, self.embedder)), stamp)
+        self._current = _Loaded(Pipeline.over(index, self.embedder), stamp)
         self._problem: LoadProblem | None = None
         self.batcher = QueryBatcher(self.embedder.embed_queries, batching)
         self._swap_lock = threading.Lock()
@@ -81,7 +178,7 @@ class BriefingService:
     @property
     def index(self) -> StoredIndex:
         """The index questions are answered from now."""
-        return self._current.answerer.searcher.index
+        return self._current.pipeline.index
 
     @property
     def stamp(self) -> str:
@@ -100,11 +197,6 @@ class BriefingService:
         """Why the newest index on disk is not the one in use; None when it is."""
         return self._problem
 
-    def _read_index(self, model: str) -> StoredIndex:
-        return load_index(
-            self.settings.index_dir, expected_model=model, backend=self.settings.vector_backend()
-        )
-
     def _manifest_stamp(self) -> Stamp:
         try:
             info = (Path(self.settings.index_dir) / MANIFEST).stat()
@@ -112,19 +204,19 @@ class BriefingService:
             return None
         return (info.st_dev, info.st_ino, info.st_mtime_ns)
 
-    def _refresh(self, retry: bool = False) -> Answerer:
-        """The answerer of the newest index that loads; questions in flight keep the old one.
+    def _refresh(self, retry: bool = False) -> Pipeline:
+        """The pipeline of the newest index that loads; questions in flight keep the old one.
 
         A build that failed to load is not tried again until another build replaces it, or
         ``retry`` is set.
         """
         if self._is_settled(self._manifest_stamp(), retry):
-            return self._current.answerer
+            return self._current.pipeline
         with self._swap_lock:
             stamp = self._manifest_stamp()
             if not self._is_settled(stamp, retry):
                 self._swap_to(stamp)
-        return self._current.answerer
+        return self._current.pipeline
 
     def _is_settled(self, stamp: Stamp, retry: bool) -> bool:
         if stamp == self._current.stamp:
@@ -135,7 +227,7 @@ class BriefingService:
     def _swap_to(self, stamp: Stamp) -> None:
         built_at = self.index.manifest.built_at
         try:
-            index = self._read_index(self.embedder.name)
+            index = read_index(self.settings, self.embedder.name)
         except BriefingError as error:
             self._problem = LoadProblem(str(error), built_at, stamp)
             logger.error(
@@ -151,27 +243,26 @@ class BriefingService:
             self._problem = LoadProblem(reason, built_at, stamp)
             logger.exception("new index at %s not loaded", self.settings.index_dir)
             return
-        self._current = _Loaded(Answerer(Searcher(index, self.embedder)), stamp)
+        self._current = _Loaded(Pipeline.over(index, self.embedder), stamp)
         self._problem = None
         logger.info("index reloaded: %s passages", index.manifest.passages)
 
     async def answer(self, message: str) -> Answer:
         """Answers a message as a person typed it, off the event loop, so one slow question
         does not hold up other chats; small talk and the like are replied to unsearched."""
-        answerer = await asyncio.to_thread(self._refresh)
-        read = read_question(message)
-        if read.reply is not None:
-            return answerer.reply(read)
-        query = await self.batcher.embed(read.text)
-        return await asyncio.to_thread(answerer.answer_embedded, read.text, query)
+        pipeline = await asyncio.to_thread(self._refresh)
+        question = pipeline.read(message)
+        if question.reply is not None:
+            return pipeline.answer(question)
+        vector = await self.batcher.embed(question.text)
+        return await asyncio.to_thread(pipeline.answer, question, vector)
 
     async def timeline(self, topic: str) -> list[TimelineEntry]:
         """The passages on ``topic`` in date order, off the event loop, embedded with the rest."""
-        answerer = await asyncio.to_thread(self._refresh)
-        query = await self.batcher.embed(topic)
-        return await asyncio.to_thread(
-            timeline_embedded, answerer.searcher, answerer.dating, topic, query
-        )
+        pipeline = await asyncio.to_thread(self._refresh)
+        question = pipeline.read(topic)
+        vector = await self.batcher.embed(question.text)
+        return await asyncio.to_thread(pipeline.timeline, question, vector)
 
     async def close(self) -> None:
         """Stops the batching worker."""

@@ -13,6 +13,7 @@ import pytest
 
 from bot import cli as bot_cli
 from index import cli as index_cli
+from index import service
 from index.logs import READER_GONE
 from tests.index.test_cli_feedback import _press
 from tests.support.fakes import FakeEmbedder
@@ -66,7 +67,7 @@ def built(monkeypatch: pytest.MonkeyPatch, seeds_dir: Path, index_dir: Path) -> 
     monkeypatch.setenv("BRIEFING_INDEX_DIR", str(index_dir))
     monkeypatch.setenv("EMBEDDING_MODEL", "fake-hashing-256")
     monkeypatch.setattr(index_cli, "load_embedder", lambda name: FakeEmbedder(name=name))
-    monkeypatch.setattr(bot_cli, "load_embedder", lambda name: FakeEmbedder(name=name))
+    monkeypatch.setattr(service, "load_embedder", lambda name: FakeEmbedder(name=name))
     assert index_cli.main(["build"]) == 0
 
 

@@ -17,23 +17,23 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
-from index.answering.suggestions import NOT_COVERED as NOT_COVERED  # the English reply, for callers
-from index.answering.suggestions import names_in, not_covered_text, suggestions
+from index.answering.replies import NOT_COVERED as NOT_COVERED  # the English reply, for callers
+from index.answering.replies import not_covered_text, reply_text
+from index.answering.suggestions import names_in, suggestions
 from index.articles.metadata import month_number
 from index.records import Hit
+from index.retrieval.dating import Dating
 from index.retrieval.lexical import fold, stopwords_of_every_language
-from index.retrieval.question import Message, read_question, reply_text
+from index.retrieval.question import Question
 from index.retrieval.search import Searcher
 from index.retrieval.speakers import (
     Attribution,
-    asked_speaker,
     attribution,
     closes_quote,
     name_key,
     opens_quote,
 )
 from index.retrieval.stories import find_versions
-from index.retrieval.timeline import Dating
 
 # Per model: the score the best passage needs for an answer, and the lower score enough
 # when the passages quote the speaker a question asks about. Calibrated on
@@ -95,37 +95,62 @@ class Answerer:
     def __init__(
         self,
         searcher: Searcher,
+        dating: Dating,
         threshold: float | None = None,
         quoted_threshold: float | None = None,
     ) -> None:
-        """Answers with ``searcher``.
+        """Answers with ``searcher`` (assembled in ``index.service.Pipeline``).
 
         Args:
             searcher: Retrieval over the index.
+            dating: The dates of its passages.
             threshold: Score the best passage needs; default: calibrated for the model.
             quoted_threshold: The lower score enough when a passage quotes the speaker the
                 question asks about; default: calibrated for the model.
         """
         self.searcher = searcher
-        self.dating = Dating(searcher.index)
+        self.dating = dating
         default, default_quoted = ABSTENTION_THRESHOLDS.get(searcher.index.manifest.model, (0, 0))
         self.threshold = default if threshold is None else threshold
         self.quoted_threshold = min(
             self.threshold, default_quoted if quoted_threshold is None else quoted_threshold
         )
 
-    def answer(self, message: str) -> Answer:
-        """The answer to one message, as a person typed it."""
-        read = read_question(message)
-        if read.reply is not None:
-            return self.reply(read)
-        vector = self.searcher.embedder.embed_queries([read.text])[0]
-        return self.answer_embedded(read.text, vector)
+    def answer(self, question: Question, vector: npt.NDArray[np.float32] | None = None) -> Answer:
+        """The answer to a question read by ``read_question``; a message that is no question
+        gets its reply, unsearched.
 
-    def reply(self, message: Message) -> Answer:
-        """The reply to a message that is no question (``index.retrieval.question``): no search."""
-        text = reply_text(message, self.example_names)
-        return Answer(message.text, False, text, (), (), conversational=True)
+        Args:
+            question: The question.
+            vector: Its query vector, when known (e.g. embedded in a batch).
+        """
+        if question.reply is not None:
+            return self.reply(question)
+        query = self.searcher.embed(question.text) if vector is None else vector
+        speaker, intent = question.speaker, question.time
+        deep = speaker is not None or intent.range is not None or intent.latest
+        depth = _SPEAKER_CANDIDATES if deep else _CANDIDATES
+        hits = self.searcher.search(question.text, depth, query, diverse=not speaker)
+        hits = self.dating.prefer([hit for hit in hits if _says_anything(hit)], intent)
+        best = max((hit.score for hit in hits), default=0.0)
+        # A passage that tells of the asked time is as good a sign as one quoting the speaker.
+        dated = self.dating.inside(hits, intent.range, mentioned=True) if intent.range else set()
+        best_dated = max((h.score for h in hits if h.passage.id in dated), default=0.0)
+        if speaker and best >= self.quoted_threshold:
+            timely = self.dating.inside(hits, intent.range) if intent.range else set()
+            quoted = self._speaker_answer(question.text, hits, speaker, timely)
+            if quoted:
+                return self._one_story_once(quoted)
+        if best < self.threshold and not (dated and best_dated >= self.quoted_threshold):
+            return self._not_covered(question, hits[:_CANDIDATES])
+        floor = self.quoted_threshold if dated else self.threshold
+        answer = self._closest_sentences(question.text, query, hits[:_CANDIDATES], floor)
+        return self._one_story_once(answer)
+
+    def reply(self, question: Question) -> Answer:
+        """The reply to a message that is no question (see ``index.retrieval.question``)."""
+        text = reply_text(question, self.example_names)
+        return Answer(question.text, False, text, (), (), conversational=True)
 
     @cached_property
     def example_names(self) -> list[str]:
@@ -140,31 +165,6 @@ class Answerer:
                     quoted = attribution(sentence, name_key(name.split()[-1]))
                     people[name] += 3 if quoted == Attribution.DIRECT else 1
         return [name for name, _ in people.most_common(_EXAMPLE_NAMES)]
-
-    def answer_embedded(self, question: str, query_vector: npt.NDArray[np.float32]) -> Answer:
-        """The answer to a question, cleaned by ``read_question``, whose query vector is known
-        (e.g. embedded in a batch)."""
-        speaker = asked_speaker(question)
-        intent = self.dating.intent(question)
-        query = query_vector.reshape(1, -1)
-        deep = speaker is not None or intent.range is not None or intent.latest
-        depth = _SPEAKER_CANDIDATES if deep else _CANDIDATES
-        hits = self.searcher.search_embedded([question], query, k=depth, diverse=not speaker)[0]
-        hits = self.dating.prefer([hit for hit in hits if _says_anything(hit)], intent)
-        best = max((hit.score for hit in hits), default=0.0)
-        # A passage that tells of the asked time is as good a sign as one quoting the speaker.
-        dated = self.dating.inside(hits, intent.range, mentioned=True) if intent.range else set()
-        best_dated = max((h.score for h in hits if h.passage.id in dated), default=0.0)
-        if speaker and best >= self.quoted_threshold:
-            timely = self.dating.inside(hits, intent.range) if intent.range else set()
-            quoted = self._speaker_answer(question, hits, speaker, timely)
-            if quoted:
-                return self._one_story_once(quoted)
-        if best < self.threshold and not (dated and best_dated >= self.quoted_threshold):
-            return self._not_covered(question, hits[:_CANDIDATES])
-        floor = self.quoted_threshold if dated else self.threshold
-        answer = self._closest_sentences(question, query[0], hits[:_CANDIDATES], floor)
-        return self._one_story_once(answer)
 
     def _one_story_once(self, answer: Answer) -> Answer:
         """Each story cited once: versions of a cited passage join it, not the answer's text."""
@@ -189,16 +189,16 @@ class Answerer:
         )
         return replace(grouped, citations=citations)
 
-    def _not_covered(self, question: str, hits: list[Hit]) -> Answer:
+    def _not_covered(self, question: Question, hits: list[Hit]) -> Answer:
         """Says so in the question's language, with names and dates the briefing does cover."""
         offered = tuple(suggestions(hits, question))
         if not hits:
-            return Answer(question, False, not_covered_text(question, None, ()), (), ())
+            return Answer(question.text, False, not_covered_text(question, None, ()), (), ())
         best = hits[0]
         first = next(s for s in best.passage.sentences if not _is_fragment(best, s))
         text = not_covered_text(question, f"{_quote(best, [first])} [1]", offered)
         citation = Citation(1, best, (first,))
-        return Answer(question, False, text, (citation,), tuple(hits), offered)
+        return Answer(question.text, False, text, (citation,), tuple(hits), offered)
 
     def _speaker_answer(
         self, question: str, hits: list[Hit], speaker: str, timely: set[int]

@@ -16,9 +16,10 @@ from difflib import SequenceMatcher
 from functools import cache
 
 from index.articles.dates import DateRange, dates_in_text
-from index.articles.metadata import detect_language, month_number
+from index.articles.metadata import month_number
 from index.records import Hit
 from index.retrieval.lexical import fold, stopwords_of_every_language
+from index.retrieval.question import Question
 from index.retrieval.speakers import name_key
 
 MAX_NAMES = 4
@@ -37,50 +38,14 @@ _NOT_NAMES = frozenset(
     "official spokesman spokeswoman chairman head chef".split()
 )
 
-# What to say, by the question's language; English for the others.
-_MESSAGES = {
-    "en": ("The briefing does not seem to cover this.", "The closest passage is:",
-           "It does cover {}: try asking about one of them."),
-    "fr": ("Le briefing ne semble pas traiter de cette question.", "Le passage le plus proche :",
-           "Il parle en revanche de {} : essayez de poser une question sur l’un d’eux."),
-    "de": ("Dazu scheint das Briefing nichts zu enthalten.", "Die nächstliegende Stelle:",
-           "Es behandelt aber {}: fragen Sie nach einem davon."),
-    "es": ("El informe no parece tratar este tema.", "El pasaje más cercano:",
-           "Sí habla de {}: pruebe a preguntar por uno de ellos."),
-    "it": ("Il briefing non sembra trattare questo argomento.", "Il passaggio più vicino:",
-           "Parla invece di {}: provi a chiedere di uno di essi."),
-    "ru": ("Похоже, в брифинге об этом ничего нет.", "Ближайший фрагмент:",
-           "Зато в нём есть {}: спросите об одном из них."),
-}  # fmt: skip
-NOT_COVERED = _MESSAGES["en"][0]
-_AND = {"en": "and", "fr": "et", "de": "und", "es": "y", "it": "e", "ru": "и"}
 
-
-def not_covered_text(question: str, closest: str | None, suggestions: Sequence[str]) -> str:
-    """The reply to a question the briefing does not answer, in the question's language."""
-    language = detect_language(question)
-    language = language if language in _MESSAGES else "en"
-    not_covered, closest_is, it_covers = _MESSAGES[language]
-    parts = [not_covered]
-    if suggestions:
-        parts.append(it_covers.format(listed(list(suggestions), _AND[language])))
-    if closest:
-        parts.append(f"{closest_is} {closest}")
-    return " ".join(parts)
-
-
-def listed(items: list[str], conjunction: str) -> str:
-    """``a``, ``a and b``, ``a, b and c``: with the language's ``conjunction``."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
-
-
-def suggestions(hits: Sequence[Hit], question: str) -> list[str]:
+def suggestions(hits: Sequence[Hit], question: Question) -> list[str]:
     """The names and dates the passages closest to the question mention most, best first.
 
     People (names of two words or more) count three times; spellings of one name (Russia,
     Russie, Russian) count as one; names already in the question are left out.
     """
-    asked = {name_key(word) for word in question.split()}
+    asked = question.name_keys
     names: Counter[str] = Counter()
     spelled: dict[str, str] = {}
     dates: Counter[DateRange] = Counter()

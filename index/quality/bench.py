@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.answering.answers import Answerer
 from index.build import build_index
+from index.config import IndexSettings
 from index.embedding.models import Embedder
 from index.quality.measures import (
     BuildFigures,
@@ -31,7 +31,7 @@ from index.quality.measures import (
     measure_throughput,
 )
 from index.quality.scale import ScaleFigures, run_scale_bench
-from index.retrieval.search import Searcher
+from index.service import Pipeline
 from index.store.folder import StoredIndex, load_index
 from index.store.vectors.kinds import set_search_threads
 
@@ -92,13 +92,14 @@ def run_bench(
         seeds_index = Path(scratch) / "seeds-index"
         build_index(seeds_dir, seeds_index, embedder, full=True)
         index = load_index(seeds_index, expected_model=embedder.name)
-        answerer = Answerer(Searcher(index, embedder))
+        pipeline = Pipeline.over(index, embedder)
+        served = IndexSettings(seeds_dir, seeds_index, embedder.name)
         # Questions are searched as the bot searches them: FAISS on one thread.
         build_threads = set_search_threads(1)
         try:
-            latency = measure_latency(answerer, questions, plan.rounds)
+            latency = measure_latency(pipeline, questions, plan.rounds)
             throughput = [
-                measure_throughput(answerer, questions, concurrency)
+                measure_throughput(served, embedder, questions, concurrency)
                 for concurrency in plan.concurrency
             ]
         finally:

@@ -10,7 +10,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import cast
 
-from index.answering.answers import Answerer
 from index.config import IndexSettings
 from index.embedding.models import Embedder
 from index.errors import BriefingError
@@ -40,7 +39,8 @@ from index.quality.regression import (
 )
 from index.retrieval.search import RETRIEVAL_MODES, RetrievalMode, Searcher
 from index.retrieval.stories import calibrate
-from index.store.folder import StoredIndex, load_index
+from index.service import Pipeline, read_index
+from index.store.folder import StoredIndex
 
 LoadEmbedder = Callable[[str], Embedder]
 
@@ -101,11 +101,7 @@ def run_eval(args: argparse.Namespace, settings: IndexSettings, load_embedder: L
         return _calibrate_stories(args, settings, load_embedder)
     target = Path(args.target) if args.target else eval_folder(settings.seeds_dir)
     sets = question_sets(target) if target.is_dir() else [target]
-    index = load_index(
-        settings.index_dir,
-        expected_model=settings.embedding_model,
-        backend=settings.vector_backend(),
-    )
+    index = read_index(settings, settings.embedding_model)
     embedder = load_embedder(settings.embedding_model)
     measured: dict[str, dict[str, float]] = {}
     for path in sets:
@@ -148,7 +144,7 @@ def _question_set_scores(
         )
         for mode in modes
     }
-    scores["answer"], abstention = evaluate_answers(Answerer(Searcher(index, embedder)), questions)
+    scores["answer"], abstention = evaluate_answers(Pipeline.over(index, embedder), questions)
     return scores, abstention
 
 

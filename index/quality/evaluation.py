@@ -16,12 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from index.answering.answers import Answerer
 from index.build import build_index
 from index.embedding.models import Embedder, Vectors
 from index.errors import BriefingError
 from index.records import Hit
 from index.retrieval.search import FusionParams, RetrievalMode, Searcher
+from index.service import Pipeline
 from index.store.folder import StoredIndex, load_index
 
 CUTOFF = 20
@@ -94,7 +94,7 @@ def rank_questions(
     """The top ``CUTOFF`` (source, paragraph) pairs for every question."""
     if queries is None:
         queries = embed_questions(searcher.embedder, questions)
-    results = searcher.search_embedded([q.question for q in questions], queries, k=CUTOFF)
+    results = searcher.search_many([q.question for q in questions], CUTOFF, queries)
     return [_pairs(hits) for hits in results]
 
 
@@ -237,17 +237,17 @@ class AbstentionScores:
 
 
 def evaluate_answers(
-    answerer: Answerer, questions: Sequence[EvalQuestion]
+    pipeline: Pipeline, questions: Sequence[EvalQuestion]
 ) -> tuple[RetrievalScores, AbstentionScores]:
     """Ranking quality of the answers' citations, and abstention against the gold."""
-    answers = [answerer.answer(q.question) for q in questions]
+    answers = [pipeline.answer(q.question) for q in questions]
     rankings = [_pairs(list(answer.hits)) for answer in answers]
     best_scores = [max((hit.score for hit in answer.hits), default=0.0) for answer in answers]
     answerable = [bool(q.gold) for q in questions]
     best_threshold, best_errors = calibrate_threshold(best_scores, answerable)
     abstention = AbstentionScores(
-        threshold=answerer.threshold,
-        quoted_threshold=answerer.quoted_threshold,
+        threshold=pipeline.answerer.threshold,
+        quoted_threshold=pipeline.answerer.quoted_threshold,
         answerable=sum(answerable),
         wrongly_abstained=sum(
             a and not ans.found for a, ans in zip(answerable, answers, strict=True)

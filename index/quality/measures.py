@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from index.answering.answers import Answerer
 from index.build import build_index
-from index.embedding.batching import BatchingParams, QueryBatcher
+from index.config import IndexSettings
+from index.embedding.batching import BatchingParams
 from index.embedding.models import Embedder
 from index.quality.synthetic import write_synthetic_briefing
+from index.service import BriefingService, Pipeline
 from index.store.folder import StoredIndex, load_index
 from index.store.vectors import VectorStore
 
@@ -80,20 +81,20 @@ class ThroughputFigures:
         return self.batched_per_second / self.one_by_one_per_second
 
 
-def measure_latency(answerer: Answerer, questions: Sequence[str], rounds: int) -> LatencyFigures:
+def measure_latency(pipeline: Pipeline, questions: Sequence[str], rounds: int) -> LatencyFigures:
     """The pipeline and its floor (the model's own encode plus one FAISS search), interleaved."""
-    embedder, store = answerer.searcher.embedder, answerer.searcher.index.passage_store
-    answerer.answer(questions[0])  # warm-up: first calls pay for lazy initialisation
-    pipeline: list[float] = []
+    embedder, store = pipeline.embedder, pipeline.index.passage_store
+    pipeline.answer(questions[0])  # warm-up: first calls pay for lazy initialisation
+    whole: list[float] = []
     floor: list[float] = []
     for _ in range(rounds):
         for question in questions:
-            pipeline.append(_seconds(partial(answerer.answer, question)))
+            whole.append(_seconds(partial(pipeline.answer, question)))
             floor.append(_seconds(partial(_floor, embedder, store, question)))
     return LatencyFigures(
         len(questions),
-        _ms(statistics.median(pipeline)),
-        _ms(_p95(pipeline)),
+        _ms(statistics.median(whole)),
+        _ms(_p95(whole)),
         _ms(statistics.median(floor)),
         _ms(_p95(floor)),
     )
@@ -137,13 +138,23 @@ def measure_builds(
 
 
 def measure_throughput(
-    answerer: Answerer, questions: Sequence[str], concurrency: int
+    settings: IndexSettings, embedder: Embedder, questions: Sequence[str], concurrency: int
 ) -> ThroughputFigures:
-    """Questions per second with ``concurrency`` in flight, batched and one by one."""
+    """Questions per second with ``concurrency`` in flight, batched and one by one, through
+    the service the bot runs over the index of ``settings``."""
     total = max(30, 3 * concurrency)
-    batched, mean_batch = asyncio.run(_serve(answerer, questions, concurrency, total, None))
+    batched, mean_batch = asyncio.run(
+        _serve(settings, embedder, questions, concurrency, total, None)
+    )
     one_by_one, _ = asyncio.run(
-        _serve(answerer, questions, concurrency, total, BatchingParams(max_wait=0, max_batch=1))
+        _serve(
+            settings,
+            embedder,
+            questions,
+            concurrency,
+            total,
+            BatchingParams(max_wait=0, max_batch=1),
+        )
     )
     return ThroughputFigures(
         concurrency, total, round(batched, 2), round(one_by_one, 2), round(mean_batch, 2)
@@ -151,26 +162,27 @@ def measure_throughput(
 
 
 async def _serve(
-    answerer: Answerer,
+    settings: IndexSettings,
+    embedder: Embedder,
     questions: Sequence[str],
     concurrency: int,
     total: int,
     params: BatchingParams | None,
 ) -> tuple[float, float]:
-    """Answers ``total`` questions as the bot does, ``concurrency`` at a time."""
-    batcher = QueryBatcher(answerer.searcher.embedder.embed_queries, params)
+    """Answers ``total`` questions as the bot does (``BriefingService.answer``),
+    ``concurrency`` at a time."""
+    service = BriefingService(settings, embedder, params)
     waiting = itertools.islice(itertools.cycle(questions), total)
 
     async def asker() -> None:
         for question in waiting:  # shared: each asker takes the next question
-            query = await batcher.embed(question)
-            await asyncio.to_thread(answerer.answer_embedded, question, query)
+            await service.answer(question)
 
     started = time.perf_counter()
     await asyncio.gather(*(asker() for _ in range(concurrency)))
     elapsed = time.perf_counter() - started
-    await batcher.close()
-    return total / elapsed, statistics.mean(batcher.batch_sizes)
+    await service.close()
+    return total / elapsed, statistics.mean(service.batcher.batch_sizes)
 
 
 def bot_process_peak_mib(index_dir: Path, model: str, question: str) -> float | None:

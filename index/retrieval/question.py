@@ -1,27 +1,35 @@
-"""What every front end does to a message before it is a question: one cleaning, one check.
+"""A question, read once at the entrance into the value every stage takes.
 
 Telegram, ``briefing-bot ask`` and ``briefing-bot chat`` pass what a person typed through
 ``read_question``, so the same message gets the same answer everywhere. It cleans the text
-(invisible characters out, compatibility forms folded, spaces collapsed) and tells apart
-what is not a question about the briefing: a message with no words, one too long to be a
-question, and small talk ("hello", "merci !", "what can you do?"), which gets a short
-friendly reply saying what the bot does rather than a search.
+(invisible characters out, compatibility forms folded, spaces collapsed) and works out, once,
+what the later stages ask of it: its language, the speaker a "what did X say" question is
+about, the time it asks about, the kind of question (who, when, how many, what is …), and the
+name keys of its words. It also tells apart what is not a question about the briefing: a
+message with no words, one too long to be a question, and small talk ("hello", "merci !",
+"what can you do?"), which gets a short friendly reply (``index.answering.replies``) rather
+than a search.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from functools import cache
 from typing import Literal
 
-from index.answering.suggestions import listed
-from index.retrieval.lexical import fold
+from index.articles.dates import TimeIntent, question_time
+from index.articles.metadata import detect_language
+from index.retrieval.lexical import fold, stopwords_of_every_language
+from index.retrieval.speakers import asked_speaker, name_key
 
 MAX_QUESTION = 1000
 
 SmallTalk = Literal["greeting", "thanks", "ack", "farewell", "about"]
+NotAQuestion = Literal["no words", "too long", "small talk"]
+QuestionKind = Literal["said", "who", "what is", "when", "where", "how many", "other"]
 
 # Small talk by language: what people say to a bot that is not a question about the news.
 # Written as a reader would type them; matched folded (no case, no accents, no punctuation).
@@ -93,59 +101,51 @@ _FILLERS = frozenset(
     "tout le monde alle dir euch todos tutti voi a todos всем тебе вам".split()
 )
 
-# The reply, by the language of the small talk; English for the others. The example names
-# are the people the briefing tells of most.
-_REPLIES: dict[str, dict[str, str]] = {
-    "en": {"greeting": "Hello!", "thanks": "You are welcome!", "farewell": "Goodbye!",
-           "body": "I answer questions about the news briefing with its own sentences and "
-                   "numbered citations to its articles, in any language.",
-           "names": "Ask me, for example, about {}."},
-    "fr": {"greeting": "Bonjour !", "thanks": "Avec plaisir !", "farewell": "Au revoir !",
-           "body": "Je réponds aux questions sur le briefing par ses propres phrases, avec "
-                   "des citations numérotées de ses articles, dans toutes les langues.",
-           "names": "Posez par exemple une question sur {}."},
-    "de": {"greeting": "Hallo!", "thanks": "Gern geschehen!", "farewell": "Auf Wiedersehen!",
-           "body": "Ich beantworte Fragen zum Nachrichten-Briefing mit seinen eigenen Sätzen "
-                   "und nummerierten Quellen, in jeder Sprache.",
-           "names": "Fragen Sie zum Beispiel nach {}."},
-    "es": {"greeting": "¡Hola!", "thanks": "¡De nada!", "farewell": "¡Adiós!",
-           "body": "Respondo preguntas sobre el informe con sus propias frases y citas "
-                   "numeradas de sus artículos, en cualquier idioma.",
-           "names": "Pregúnteme, por ejemplo, por {}."},
-    "it": {"greeting": "Ciao!", "thanks": "Prego!", "farewell": "Arrivederci!",
-           "body": "Rispondo alle domande sul briefing con le sue stesse frasi e citazioni "
-                   "numerate dei suoi articoli, in qualsiasi lingua.",
-           "names": "Mi chieda, per esempio, di {}."},
-    "pt": {"greeting": "Olá!", "thanks": "De nada!", "farewell": "Até logo!",
-           "body": "Respondo a perguntas sobre o briefing com as suas próprias frases e "
-                   "citações numeradas dos seus artigos, em qualquer língua.",
-           "names": "Pergunte-me, por exemplo, sobre {}."},
-    "ru": {"greeting": "Здравствуйте!", "thanks": "Пожалуйста!", "farewell": "До свидания!",
-           "body": "Я отвечаю на вопросы о брифинге его собственными фразами с нумерованными "
-                   "ссылками на статьи, на любом языке.",
-           "names": "Спросите, например, о {}."},
-}  # fmt: skip
-_OR = {"en": "or", "fr": "ou", "de": "oder", "es": "o", "it": "o", "pt": "ou", "ru": "или"}
-
-NO_WORDS = "Please send a question in words"
-TOO_LONG = f"That is a long question: please ask it in under {MAX_QUESTION} characters."
-
 _WORD = re.compile(r"\w+")
+# The first words that say what kind of answer a question wants, folded, by kind; the first
+# kind whose phrase opens the question (after "and", "so" and the like) is its kind.
+_KINDS: tuple[tuple[QuestionKind, tuple[str, ...]], ...] = (
+    ("how many", ("how many", "how much", "combien", "wie viele", "wie viel", "cuantos",
+                  "cuantas", "cuanto", "quanti", "quante", "quantos", "quantas", "сколько")),
+    ("what is", ("what is", "what are", "whats", "what was", "qu est ce que", "qu est ce qu",
+                 "c est quoi", "was ist", "was sind", "que es", "cos e", "che cos e",
+                 "o que e", "что такое")),
+    ("who", ("who", "whom", "qui", "wer", "quien", "quienes", "chi", "quem", "кто")),
+    ("when", ("when", "quand", "wann", "cuando", "quando", "когда")),
+    ("where", ("where", "ou", "wo", "donde", "dove", "onde", "где")),
+)  # fmt: skip
+NO_TIME = TimeIntent(None, False)
+_LEADING = frozenset("and so but then et alors und y e и а".split())
 
 
 @dataclass(frozen=True, slots=True)
-class Message:
-    """What a person sent, cleaned: a question to search for, or what to reply instead.
+class Question:
+    """What a person sent, read once: the text searched for and what each stage asks of it.
 
-    ``reply`` is ``None`` for a question; otherwise it says why there is no search:
-    ``"no words"``, ``"too long"`` or ``"small talk"`` (then ``kind`` and ``language`` say
-    which, for the reply).
+    Attributes:
+        text: The message cleaned (``clean_question``): what is embedded and searched.
+        language: Its language (ISO 639-1); for small talk, the language of the phrase.
+        speaker: The name key of whom a "what did X say / think" question asks about.
+        time: The time it asks about, relative to the briefing's newest article.
+        kind: What kind of answer it wants: ``"said"`` (a speaker's words), ``"who"``,
+            ``"what is"``, ``"when"``, ``"where"``, ``"how many"`` or ``"other"``.
+        name_keys: The name key of each of its words (``index.retrieval.speakers.name_key``).
+        topic_keys: The name keys of its words that are no stopword and longer than two
+            letters: what a passage must name to be about the question's topic.
+        reply: ``None`` for a question to search; otherwise why there is no search:
+            ``"no words"``, ``"too long"`` or ``"small talk"``.
+        small_talk: Which small talk, when ``reply`` is ``"small talk"``.
     """
 
     text: str
-    reply: Literal["no words", "too long", "small talk"] | None = None
-    kind: SmallTalk | None = None
     language: str = "en"
+    speaker: str | None = None
+    time: TimeIntent = NO_TIME
+    kind: QuestionKind = "other"
+    name_keys: frozenset[str] = frozenset()
+    topic_keys: frozenset[str] = frozenset()
+    reply: NotAQuestion | None = None
+    small_talk: SmallTalk | None = None
 
 
 def clean_question(text: str) -> str:
@@ -161,18 +161,50 @@ def clean_question(text: str) -> str:
     return " ".join(spaced.split())
 
 
-def read_question(text: str) -> Message:
-    """What ``text`` is, once cleaned: a question, or a message to reply to without search."""
+def read_question(text: str, newest: date | None = None) -> Question:
+    """What ``text`` is, once cleaned: a question, or a message to reply to without search.
+
+    Args:
+        text: The message as a person typed it.
+        newest: The date of the briefing's newest article, which "last week" counts back
+            from; default today.
+    """
     cleaned = clean_question(text)
     if len(cleaned) > MAX_QUESTION:
-        return Message(cleaned, "too long")
+        return Question(cleaned, reply="too long")
     if not any(char.isalnum() for char in cleaned):
-        return Message(cleaned, "no words")
+        return Question(cleaned, reply="no words")
+    speaker = asked_speaker(cleaned)
+    words = cleaned.split()
+    common = stopwords_of_every_language()
+    topic = {name_key(word) for word in words if fold(word) not in common}
+    question = Question(
+        cleaned,
+        detect_language(cleaned),
+        speaker,
+        question_time(cleaned, newest or date.today()),
+        "said" if speaker is not None else question_kind(cleaned),
+        frozenset(name_key(word) for word in words),
+        frozenset(key for key in topic if len(key) > 2),
+    )
     talk = small_talk(cleaned)
-    if talk is not None:
-        kind, language = talk
-        return Message(cleaned, "small talk", kind, language)
-    return Message(cleaned)
+    if talk is None:
+        return question
+    kind, language = talk
+    return replace(question, language=language, reply="small talk", small_talk=kind)
+
+
+def question_kind(text: str) -> QuestionKind:
+    """The kind of answer ``text`` wants, from its first words: "How many …" → ``"how many"``,
+    "Qui est …" → ``"who"``, "Что такое …" → ``"what is"``; ``"other"`` when none says."""
+    words = _WORD.findall(fold(text).replace("_", " "))
+    while words and words[0] in _LEADING:
+        words = words[1:]
+    opening = " ".join(words[:4])
+    for kind, phrases in _KINDS:
+        if any(opening == phrase or opening.startswith(phrase + " ") for phrase in phrases):
+            return kind
+    return "other"
 
 
 def small_talk(text: str) -> tuple[SmallTalk, str] | None:
@@ -220,18 +252,3 @@ def _phrase_index() -> dict[str, tuple[SmallTalk, str]]:
 @cache
 def _longest_phrase() -> int:
     return max(len(phrase.split()) for phrase in _phrase_index())
-
-
-def reply_text(message: Message, names: list[str]) -> str:
-    """The reply to a message that is not a question; ``names`` are people the briefing tells
-    of most, offered as examples of what to ask."""
-    if message.reply == "too long":
-        return TOO_LONG
-    if message.reply == "no words":
-        return f"{NO_WORDS}, e.g. “What did {names[0]} say?”" if names else f"{NO_WORDS}."
-    language = message.language if message.language in _REPLIES else "en"
-    replies = _REPLIES[language]
-    parts = [replies.get(message.kind or "about", ""), replies["body"]]
-    if names:
-        parts.append(replies["names"].format(listed(names, _OR[language])))
-    return " ".join(part for part in parts if part)

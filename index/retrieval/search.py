@@ -82,27 +82,42 @@ class Searcher:
             dtype=np.int64,
         )
 
-    def search(self, question: str, k: int = 5) -> list[Hit]:
-        """The ``k`` best passages for ``question``, best first, at most one per paragraph."""
-        return self.search_many([question], k)[0]
+    def embed(self, question: str) -> npt.NDArray[np.float32]:
+        """The query vector of one question."""
+        vector: npt.NDArray[np.float32] = self.embedder.embed_queries([question])[0]
+        return vector
 
-    def search_many(self, questions: Sequence[str], k: int = 5) -> list[list[Hit]]:
-        """``search`` for several questions, embedded together."""
-        if not questions:
-            return []
-        return self.search_embedded(questions, self.embedder.embed_queries(list(questions)), k)
+    def search(
+        self,
+        question: str,
+        k: int = 5,
+        vector: npt.NDArray[np.float32] | None = None,
+        diverse: bool = True,
+    ) -> list[Hit]:
+        """The ``k`` best passages for ``question``, best first, at most one per paragraph.
 
-    def search_embedded(
+        Args:
+            question: The text searched for (lexically, and embedded unless ``vector``).
+            k: How many passages.
+            vector: The question's query vector, when known (e.g. embedded in a batch).
+            diverse: False lets several passages of one paragraph in.
+        """
+        queries = None if vector is None else np.asarray(vector).reshape(1, -1)
+        return self.search_many([question], k, queries, diverse)[0]
+
+    def search_many(
         self,
         questions: Sequence[str],
-        queries: npt.NDArray[np.float32],
         k: int = 5,
+        queries: npt.NDArray[np.float32] | None = None,
         diverse: bool = True,
     ) -> list[list[Hit]]:
-        """``search`` for questions whose query vectors (rows of ``queries``) are known.
-
-        With ``diverse`` false, several passages of one paragraph may be returned.
-        """
+        """``search`` for several questions; ``queries`` are their query vectors (rows), or
+        None to embed them together."""
+        if not questions:
+            return []
+        if queries is None:
+            queries = self.embedder.embed_queries(list(questions))
         queries = np.ascontiguousarray(queries, dtype=np.float32)
         depth = min(max(self._fusion.depth, 4 * k), len(self.index.passages))
         _, passage_ids = self.index.passage_store.search(queries, depth)

@@ -16,6 +16,7 @@ import pytest
 from index.answering.answers import Answerer
 from index.build import build_index
 from index.config import IndexSettings
+from index.retrieval.question import Question
 from tests.support.fakes import FakeEmbedder
 from tests.support.harness import USER, reply_to, start_bot, stop_bot, wait_for
 
@@ -87,14 +88,14 @@ class SlowEmbedder(FakeEmbedder):
 async def test_a_slow_question_does_not_hold_up_other_chats(
     server: Any, index_settings: IndexSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    answer_embedded = Answerer.answer_embedded
+    answer = Answerer.answer
 
-    def slow_for_some(self: Answerer, question: str, query: Any) -> Any:
-        if "slow" in question:
+    def slow_for_some(self: Answerer, question: Question, vector: Any = None) -> Any:
+        if "slow" in question.text:
             time.sleep(2)
-        return answer_embedded(self, question, query)
+        return answer(self, question, vector)
 
-    monkeypatch.setattr(Answerer, "answer_embedded", slow_for_some)
+    monkeypatch.setattr(Answerer, "answer", slow_for_some)
     application = await start_bot(server, index_settings)
     try:
         server.push_message(7001, "a slow question about Lavrov", user_id=7001)

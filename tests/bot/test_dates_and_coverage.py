@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from index.answering.answers import Answerer
-from index.service import BriefingService
+from index.service import BriefingService, Pipeline
 from tests.support.botapi import BotApiServer
 from tests.support.harness import USER, reply_to
 
@@ -27,7 +26,8 @@ async def test_not_covered_speaks_french_and_names_what_is_covered(
 ) -> None:
     service: BriefingService = bot.bot_data.service
     # The fake model has no calibrated threshold: give it one nothing reaches.
-    strict = Answerer(service._current.answerer.searcher, threshold=0.99, quoted_threshold=0.99)
+    serving = service._current.pipeline
+    strict = Pipeline.over(serving.index, serving.embedder, threshold=0.99, quoted_threshold=0.99)
     service._current = type(service._current)(strict, service._current.stamp)
     call = await reply_to(server, USER, "Qui a gagné la Coupe du monde à Londres ?", user_id=USER)
     text = call.params["text"]

@@ -19,6 +19,7 @@ import pytest
 import pytest_asyncio
 
 from bot import cli
+from index import service
 from index.build import build_index
 from index.config import IndexSettings
 from tests.conftest import SEEDS
@@ -79,7 +80,7 @@ def terminal(
     monkeypatch.setenv("BRIEFING_INDEX_DIR", str(briefing.index_dir))
     monkeypatch.setenv("EMBEDDING_MODEL", "fake-hashing-256")
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    monkeypatch.setattr(cli, "load_embedder", lambda name: embedder)
+    monkeypatch.setattr(service, "load_embedder", lambda name: embedder)
 
 
 def _words(text: str) -> str:

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from index.answering.answers import Answerer
 from index.build import build_index
 from index.errors import FeedbackStoreError
 from index.feedback import (
@@ -22,7 +21,7 @@ from index.feedback import (
     feedback_path,
     format_feedback,
 )
-from index.retrieval.search import Searcher
+from index.service import Pipeline
 from index.store.folder import load_index
 from tests.conftest import LAVROV_SOURCE
 from tests.support.fakes import FakeEmbedder
@@ -134,7 +133,7 @@ def test_a_file_that_is_no_feedback_database_is_one_clear_error(store: FeedbackS
 def test_a_rebuild_of_the_index_keeps_the_feedback(seeds_dir: Path, index_dir: Path) -> None:
     embedder = FakeEmbedder()
     build_index(seeds_dir, index_dir, embedder)
-    answer = Answerer(Searcher(load_index(index_dir), embedder)).answer("What did Lavrov say?")
+    answer = Pipeline.over(load_index(index_dir), embedder).answer("What did Lavrov say?")
     store = FeedbackStore(feedback_path(index_dir))
     cited = cited_passages(answer)
     assert cited and cited[0] == CitedPassage(

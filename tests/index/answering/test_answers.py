@@ -4,16 +4,16 @@ from pathlib import Path
 
 import pytest
 
-from index.answering.answers import NOT_COVERED, Answerer
+from index.answering.answers import NOT_COVERED
 from index.build import build_index
-from index.retrieval.search import Searcher
+from index.service import Pipeline
 from index.store.folder import load_index
 from tests.conftest import LAVROV_SOURCE
 from tests.support.fakes import FakeEmbedder
 
 
 @pytest.fixture
-def answerer(seeds_dir: Path, index_dir: Path, fake_embedder: FakeEmbedder) -> Answerer:
+def answerer(seeds_dir: Path, index_dir: Path, fake_embedder: FakeEmbedder) -> Pipeline:
     (seeds_dir / "quote.txt").write_text(
         "Embassy statement\n\n"
         "The embassy spoke on Friday. « La partie russe a proposé des consultations. "
@@ -21,7 +21,7 @@ def answerer(seeds_dir: Path, index_dir: Path, fake_embedder: FakeEmbedder) -> A
         encoding="utf-8",
     )
     build_index(seeds_dir, index_dir, fake_embedder)
-    return Answerer(Searcher(load_index(index_dir), fake_embedder), threshold=0.05)
+    return Pipeline.over(load_index(index_dir), fake_embedder, threshold=0.05)
 
 
 def _check_citations(answer, seeds_dir: Path) -> None:  # type: ignore[no-untyped-def]
@@ -36,7 +36,7 @@ def _check_citations(answer, seeds_dir: Path) -> None:  # type: ignore[no-untype
         assert f"[{citation.n}]" in answer.text
 
 
-def test_speaker_question_quotes_the_speaker(answerer: Answerer, seeds_dir: Path) -> None:
+def test_speaker_question_quotes_the_speaker(answerer: Pipeline, seeds_dir: Path) -> None:
     answer = answerer.answer("What did Zakharova say?")
     assert answer.found
     first = answer.citations[0]
@@ -48,7 +48,7 @@ def test_speaker_question_quotes_the_speaker(answerer: Answerer, seeds_dir: Path
     _check_citations(answer, seeds_dir)
 
 
-def test_speaker_answer_takes_in_the_whole_quotation(answerer: Answerer, seeds_dir: Path) -> None:
+def test_speaker_answer_takes_in_the_whole_quotation(answerer: Pipeline, seeds_dir: Path) -> None:
     answer = answerer.answer("Qu'a déclaré Kelin ?")
     assert answer.found
     assert answer.citations[0].hit.passage.source == "quote.txt"
@@ -58,7 +58,7 @@ def test_speaker_answer_takes_in_the_whole_quotation(answerer: Answerer, seeds_d
     _check_citations(answer, seeds_dir)
 
 
-def test_direct_quotes_come_before_mere_mentions(answerer: Answerer) -> None:
+def test_direct_quotes_come_before_mere_mentions(answerer: Pipeline) -> None:
     answer = answerer.answer("What did Lavrov say?")
     sources = [(c.hit.passage.source, c.hit.passage.paragraph) for c in answer.citations]
     assert sources[0] == (LAVROV_SOURCE, 6)
@@ -68,7 +68,7 @@ def test_direct_quotes_come_before_mere_mentions(answerer: Answerer) -> None:
     ]
 
 
-def test_other_questions_take_the_closest_sentences(answerer: Answerer, seeds_dir: Path) -> None:
+def test_other_questions_take_the_closest_sentences(answerer: Pipeline, seeds_dir: Path) -> None:
     answer = answerer.answer("freezing of assets and bans on travel")
     assert answer.found
     assert "freezing of assets and bans on travel" in answer.text
@@ -76,9 +76,9 @@ def test_other_questions_take_the_closest_sentences(answerer: Answerer, seeds_di
 
 
 def test_abstains_below_the_threshold_and_offers_the_closest_passage(
-    answerer: Answerer, seeds_dir: Path
+    answerer: Pipeline, seeds_dir: Path
 ) -> None:
-    strict = Answerer(answerer.searcher, threshold=0.99)
+    strict = Pipeline.over(answerer.index, answerer.embedder, threshold=0.99)
     answer = strict.answer("Who won the World Cup?")
     assert not answer.found
     assert answer.text.startswith(NOT_COVERED)
@@ -98,7 +98,7 @@ def test_a_story_told_by_two_articles_is_cited_once_with_its_version(
     repeat = story.replace("proposed", "offered")
     (seeds_dir / "repeat.txt").write_text(f"Repeat\n\n{repeat}\n", encoding="utf-8")
     build_index(seeds_dir, index_dir, fake_embedder)
-    answerer = Answerer(Searcher(load_index(index_dir), fake_embedder), threshold=0.05)
+    answerer = Pipeline.over(load_index(index_dir), fake_embedder, threshold=0.05)
     answer = answerer.answer("Did Lavrov and Johnson meet in Moscow about cyber security?")
     sources = [c.hit.passage.source for c in answer.citations]
     assert len(set(sources) & {"wire.txt", "repeat.txt"}) == 1, sources

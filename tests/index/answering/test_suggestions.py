@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index.answering.answers import Answerer
-from index.answering.suggestions import names_in, not_covered_text
+from index.answering.suggestions import names_in
 from index.build import build_index
-from index.retrieval.search import Searcher
+from index.service import Pipeline
 from index.store.folder import load_index
 from tests.support.fakes import FakeEmbedder
 
@@ -22,20 +21,11 @@ def test_names_are_runs_of_capitals_without_titles_or_openers() -> None:
     ]
 
 
-def test_not_covered_speaks_the_question_language() -> None:
-    assert not_covered_text("Who won the World Cup?", None, ()) == (
-        "The briefing does not seem to cover this."
-    )
-    french = not_covered_text("Qui a gagné la Coupe du monde ?", "« … » [1]", ["Lavrov", "Paris"])
-    assert french.startswith("Le briefing ne semble pas traiter de cette question.")
-    assert "Lavrov et Paris" in french and french.endswith("Le passage le plus proche : « … » [1]")
-
-
 def test_an_unanswered_question_names_what_the_briefing_covers(
     seeds_dir: Path, index_dir: Path, fake_embedder: FakeEmbedder
 ) -> None:
     build_index(seeds_dir, index_dir, fake_embedder)
-    strict = Answerer(Searcher(load_index(index_dir), fake_embedder), threshold=0.99)
+    strict = Pipeline.over(load_index(index_dir), fake_embedder, threshold=0.99)
     answer = strict.answer("Qui a gagné la Coupe du monde à Londres ?")
     assert not answer.found and answer.suggestions
     assert "Londres" not in answer.suggestions, "the user named it already"

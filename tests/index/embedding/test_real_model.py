@@ -12,13 +12,14 @@ import numpy as np
 import pytest
 
 from index import cli
-from index.answering.answers import Answerer
 from index.build import build_index
+from index.config import IndexSettings
 from index.embedding.models import DEFAULT_MODEL, SentenceTransformerEmbedder
 from index.errors import ModelLoadError
 from index.quality.evaluation import read_question_set
 from index.retrieval.search import Searcher
 from index.retrieval.speakers import asked_speaker
+from index.service import Pipeline
 from index.store.folder import load_index
 from tests.conftest import LAVROV_SOURCE, REPO
 
@@ -45,8 +46,8 @@ def seed_index(e5: SentenceTransformerEmbedder, tmp_path_factory: pytest.TempPat
 
 
 @pytest.fixture(scope="session")
-def seed_answerer(e5: SentenceTransformerEmbedder, seed_index: Path) -> Answerer:
-    return Answerer(Searcher(load_index(seed_index, expected_model=DEFAULT_MODEL), e5))
+def seed_answerer(e5: SentenceTransformerEmbedder, seed_index: Path) -> Pipeline:
+    return Pipeline.over(load_index(seed_index, expected_model=DEFAULT_MODEL), e5)
 
 
 def test_the_briefings_own_question_sets_hold_their_baseline(
@@ -91,7 +92,7 @@ def test_english_only_model_still_finds_lavrov(
     assert (best.passage.source, best.passage.paragraph) == (LAVROV_SOURCE, 6)
 
 
-def test_every_speaker_question_puts_the_quoting_paragraph_first(seed_answerer: Answerer) -> None:
+def test_every_speaker_question_puts_the_quoting_paragraph_first(seed_answerer: Pipeline) -> None:
     questions = read_question_set(REPO / "seeds" / ".eval" / "seed_questions.jsonl")
     speaker_questions = [q for q in questions if q.gold and asked_speaker(q.question)]
     assert len(speaker_questions) >= 15
@@ -109,7 +110,7 @@ def test_every_speaker_question_puts_the_quoting_paragraph_first(seed_answerer: 
             assert "did not provide evidence" in answer.text
 
 
-def test_french_question_finds_the_english_quote_and_vice_versa(seed_answerer: Answerer) -> None:
+def test_french_question_finds_the_english_quote_and_vice_versa(seed_answerer: Pipeline) -> None:
     answer = seed_answerer.answer("Qu'a déclaré Maria Zakharova ?")
     assert "Maria Zakharova said that Moscow firmly rejects the accusations" in answer.text
     answer = seed_answerer.answer("What did Jeremy Wright accuse Russia of?")
@@ -117,7 +118,7 @@ def test_french_question_finds_the_english_quote_and_vice_versa(seed_answerer: A
     assert "NotPetya" in answer.text
 
 
-def test_abstains_on_questions_the_briefing_does_not_cover(seed_answerer: Answerer) -> None:
+def test_abstains_on_questions_the_briefing_does_not_cover(seed_answerer: Pipeline) -> None:
     for question, reply in (
         ("Who won the World Cup?", "The briefing does not seem to cover this."),
         ("Qui a gagné la Coupe du monde ?", "Le briefing ne semble pas traiter de cette question."),
@@ -161,15 +162,15 @@ def test_cli_build_search_and_ask(seeds_dir: Path, tmp_path: Path) -> None:
 
 
 def test_bench_reads_the_bot_process_peak_memory_and_batches_the_real_model(
-    seed_answerer: Answerer,
+    e5: SentenceTransformerEmbedder, seed_index: Path
 ) -> None:
     from index.quality.measures import bot_process_peak_mib, measure_throughput
 
-    index = seed_answerer.searcher.index
     # Memory this process holds is not counted: the child's own high-water mark is read.
     ballast = np.ones((1200, 1024, 1024), dtype=np.uint8)
-    peak = bot_process_peak_mib(index.path, DEFAULT_MODEL, "What did Lavrov say?")
+    peak = bot_process_peak_mib(seed_index, DEFAULT_MODEL, "What did Lavrov say?")
     del ballast
     assert peak is not None and 300 < peak < 1024
-    figures = measure_throughput(seed_answerer, ["What did Lavrov say?", "Qui est Pau?"], 10)
+    served = IndexSettings(REPO / "seeds", seed_index, DEFAULT_MODEL)
+    figures = measure_throughput(served, e5, ["What did Lavrov say?", "Qui est Pau?"], 10)
     assert figures.mean_batch > 1 and figures.questions == 30

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from index.answering.answers import Answerer
 from index.build import build_index
 from index.retrieval.question import MAX_QUESTION, clean_question, read_question, small_talk
-from index.retrieval.search import Searcher
+from index.service import Pipeline
 from index.store.folder import load_index
 from tests.support.fakes import FakeEmbedder
 
@@ -102,7 +101,7 @@ _FRAGMENTS = ("LONDRES, le 26 mai.", "/TASS/.", "By Jane Smith", "Reuters.")
 def test_datelines_bylines_and_agencies_are_never_answer_sentences(
     briefing: Path, fake_embedder: FakeEmbedder, question: str, threshold: float
 ) -> None:
-    answerer = Answerer(Searcher(load_index(briefing), fake_embedder), threshold=threshold)
+    answerer = Pipeline.over(load_index(briefing), fake_embedder, threshold=threshold)
     answer = answerer.answer(question)
     assert answer.citations
     quoted = [
@@ -116,7 +115,7 @@ def test_datelines_bylines_and_agencies_are_never_answer_sentences(
 def test_small_talk_is_replied_to_with_the_people_the_briefing_quotes(
     briefing: Path, fake_embedder: FakeEmbedder
 ) -> None:
-    answerer = Answerer(Searcher(load_index(briefing), fake_embedder))
+    answerer = Pipeline.over(load_index(briefing), fake_embedder)
     answer = answerer.answer("Hello!")
     assert answer.conversational and not answer.found
     assert (answer.citations, answer.hits) == ((), ())

@@ -64,7 +64,7 @@ def test_without_diversity_a_paragraph_may_give_several_passages(index_with) -> 
     query = embedder.embed_queries(["Lavrov"])
     paragraphs = [
         (h.passage.source, h.passage.paragraph)
-        for h in searcher.search_embedded(["Lavrov"], query, k=50, diverse=False)[0]
+        for h in searcher.search("Lavrov", 50, query, diverse=False)
     ]
     assert paragraphs.count((LAVROV_SOURCE, 6)) == 2
     assert len(paragraphs) == len(searcher.index.passages)

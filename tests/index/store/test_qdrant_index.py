@@ -9,11 +9,10 @@ import numpy as np
 import pytest
 from qdrant_client import QdrantClient
 
-from index.answering.answers import Answerer
 from index.build import build_index
 from index.config import IndexSettings
 from index.errors import ConfigError, IndexMismatchError
-from index.retrieval.search import Searcher
+from index.service import Pipeline
 from index.store.folder import load_index
 from index.store.vectors.qdrant_store import QdrantBackend, close_qdrant_clients
 from tests.support.fakes import FakeEmbedder
@@ -38,8 +37,8 @@ def test_answers_over_qdrant_match_answers_over_faiss(
     assert over_qdrant.manifest.vector_store == "qdrant"
     assert over_qdrant.manifest.vector_sets["passages"].startswith("briefing-")
     for question in QUESTIONS:
-        expected = Answerer(Searcher(over_faiss, fake_embedder), threshold=0.05).answer(question)
-        got = Answerer(Searcher(over_qdrant, fake_embedder), threshold=0.05).answer(question)
+        expected = Pipeline.over(over_faiss, fake_embedder, threshold=0.05).answer(question)
+        got = Pipeline.over(over_qdrant, fake_embedder, threshold=0.05).answer(question)
         assert got.text == expected.text
         assert [h.passage.id for h in got.hits] == [h.passage.id for h in expected.hits]
         np.testing.assert_allclose([h.score for h in got.hits], [h.score for h in expected.hits])
