@@ -4,6 +4,7 @@ never answer sentences."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,35 @@ def test_small_talk_is_replied_to_with_the_people_the_briefing_quotes(
     assert answer.text.startswith("Hello! I answer questions about the news briefing")
     assert "Maria Zakharova" in answer.text
     assert answerer.answer("Merci !").text.startswith("Avec plaisir !")
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind"),
+    [
+        ("How many people were expelled?", "how many"),
+        ("Combien de diplomates ?", "how many"),
+        ("Who is Andrey Krutskikh?", "who"),
+        ("Кто такой Крутских?", "who"),
+        ("What is NotPetya?", "what is"),
+        ("Qu'est-ce que NotPetya ?", "what is"),
+        ("And when did Lavrov speak?", "when"),
+        ("Wo fand das Treffen statt?", "where"),
+        ("What did Lavrov say?", "said"),
+        ("Lavrov and the embassy", "other"),
+        ("Whoever wins?", "other"),
+    ],
+)
+def test_a_question_is_read_once_into_what_every_stage_takes(typed: str, kind: str) -> None:
+    question = read_question(typed, date(2018, 5, 26))
+    assert question.kind == kind and question.reply is None
+    assert question.text == clean_question(typed)
+
+
+def test_the_question_value_holds_its_speaker_time_language_and_names() -> None:
+    question = read_question("Qu'a dit Lavrov sur Londres la semaine dernière ?", date(2018, 5, 26))
+    assert question.speaker == "lavrov" and question.language == "fr"
+    assert question.time.range is not None and question.time.range.end == date(2018, 5, 20)
+    assert "lavrov" in question.topic_keys and "dit" not in question.topic_keys
+    assert question.name_keys >= question.topic_keys
+    talk = read_question("Merci beaucoup !")
+    assert (talk.reply, talk.small_talk, talk.language) == ("small talk", "thanks", "fr")
