@@ -78,10 +78,19 @@ class IndexSettings:
         )
 
     def vector_backend(self) -> VectorBackend:
-        """The backend new indexes keep their vectors in."""
-        if self.vector_store == "qdrant" and self.qdrant_url:
-            from index.store.vectors.qdrant_store import QdrantBackend, qdrant_client_for
+        """The backend new indexes keep their vectors in.
 
+        Raises:
+            ConfigError: ``qdrant`` is chosen but the ``qdrant`` extra is not installed.
+        """
+        if self.vector_store == "qdrant" and self.qdrant_url:
+            try:  # an optional extra, imported only for this backend
+                from index.store.vectors.qdrant_store import QdrantBackend, qdrant_client_for
+            except ImportError as error:
+                raise ConfigError(
+                    "BRIEFING_VECTOR_STORE=qdrant needs the qdrant extra, which is not installed "
+                    f"({error}): pip install 'briefing-bot[qdrant]'"
+                ) from error
             return QdrantBackend(qdrant_client_for(self.qdrant_url))
         return FaissBackend()
 
