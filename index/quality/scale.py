@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.embedding.models import Vectors
-from index.store.vectors.kinds import INDEX_KINDS, IndexKind, describe_index, new_faiss_index
+from index.quality.index_kinds import INDEX_KINDS, BenchKind, build_index, describe_kind
 
 _CHUNK_ROWS = 65_536
 # An HNSW32 build of 1M vectors took 10 minutes on 2 cores, longer than all the rest of the
@@ -252,7 +252,7 @@ def run_scale_bench(
     figures: list[ScaleFigures] = []
     for size in sizes:
         base = synthetic_vectors(anchors, size, seed)
-        exact = _top_ids(new_faiss_index(base, "flat"), search_queries, 10)
+        exact = _top_ids(build_index(base, "flat"), search_queries, 10)
         for kind in chosen:
             if kinds is None and kind == "hnsw" and size > HNSW_DEFAULT_MAX_SIZE:
                 continue
@@ -262,18 +262,18 @@ def run_scale_bench(
 
 
 def _measure(
-    base: Vectors, queries: Vectors, exact: npt.NDArray[np.int64], kind: IndexKind
+    base: Vectors, queries: Vectors, exact: npt.NDArray[np.int64], kind: BenchKind
 ) -> ScaleFigures:
     """Builds one index on ``base`` and measures its speed, size and recall."""
     started = time.perf_counter()
-    index = new_faiss_index(base, kind)
+    index = build_index(base, kind)
     build_seconds = time.perf_counter() - started
     memory_mib = faiss.serialize_index(index).nbytes / 2**20
     top_10, top_100 = _top_ids(index, queries, 10), _top_ids(index, queries, 100)
     return ScaleFigures(
         size=len(base),
         kind=kind,
-        description=describe_index(index),
+        description=describe_kind(index),
         build_seconds=round(build_seconds, 3),
         search_p50_ms=_search_p50_ms(index, queries, 100),
         search_k10_p50_ms=_search_p50_ms(index, queries, 10),

@@ -21,9 +21,9 @@ class FaissStore:
         self._index = index
 
     @classmethod
-    def from_vectors(cls, vectors: Vectors, kind: str | None = None) -> FaissStore:
-        """Indexes ``vectors``; the index kind follows their number unless ``kind`` is given."""
-        return cls(new_faiss_index(np.ascontiguousarray(vectors, dtype=np.float32), kind))  # type: ignore[arg-type]
+    def from_vectors(cls, vectors: Vectors) -> FaissStore:
+        """Indexes ``vectors`` in the FAISS index kind their number calls for."""
+        return cls(new_faiss_index(np.ascontiguousarray(vectors, dtype=np.float32)))
 
     @property
     def faiss_index(self) -> Any:
@@ -82,15 +82,9 @@ class FaissBackend:
 
     kind = "faiss"
 
-    def __init__(self, index_kind: str | None = None) -> None:
-        """``index_kind`` forces one FAISS index kind; by default it follows the size."""
-        self._index_kind = index_kind
-
     def save(self, staging: Path, name: str, vectors: Vectors, build_id: str) -> str:
         file_name = f"{name}.faiss"
-        (staging / file_name).write_bytes(
-            FaissStore.from_vectors(vectors, self._index_kind).to_bytes()
-        )
+        (staging / file_name).write_bytes(FaissStore.from_vectors(vectors).to_bytes())
         return file_name
 
     def open(self, folder: int, reference: str, dimension: int) -> FaissStore:

@@ -11,15 +11,14 @@ The measurements behind the thresholds are in ``docs/scaling.md``.
 from __future__ import annotations
 
 import math
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 import faiss
 import numpy as np
 
 from index.embedding.models import Vectors
 
-IndexKind = Literal["flat", "hnsw", "ivf"]
-INDEX_KINDS: tuple[str, ...] = get_args(IndexKind)
+IndexKind = Literal["flat", "ivf"]
 
 # Exact search scans every vector: one query (one thread) took 1.2-1.6 ms at 10k, 50-90 ms
 # at 100k and 140-700 ms at 1M on this shared 2-core machine, against 20-40 ms for embedding
@@ -29,15 +28,10 @@ FLAT_MAX_SIZE = 50_000
 # Above it, IVF rather than HNSW. At 100k both reach recall@10 0.985 in 1-4 ms a query; at
 # 1M IVF reached 0.965-0.976 in 7 ms after a 2-4 minute build, HNSW32 only 0.75 (efSearch
 # 256) after 10 minutes. IVF also stays at the raw vectors' size (+1-2%, HNSW32 +18%), and
-# every build rewrites the whole index.
+# every build rewrites the whole index. HNSW is built only by the bench
+# (``index.quality.index_kinds``), to keep measuring this choice.
 LARGE_INDEX_KIND: IndexKind = "ivf"
 
-# HNSW is kept for callers that ask for it. M 16 with efConstruction 40 reached only 0.91
-# at 100k; M 32 needs efSearch 256 for 0.99 (128: 0.93). FAISS does not widen the search
-# beam to k, so efSearch must also exceed the ~100 candidates the searcher asks for.
-HNSW_M = 32
-HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 256
 # About 4 * sqrt(N) inverted lists balances scanning the centroids against scanning lists.
 IVF_LISTS_PER_SQRT = 4
 # FAISS's k-means wants at least 39 training points per centroid.
@@ -71,35 +65,50 @@ def ivf_list_count(size: int) -> int:
     return max(1, min(wanted, size // IVF_MIN_POINTS_PER_LIST))
 
 
-def new_faiss_index(vectors: Vectors, kind: IndexKind | None = None) -> faiss.Index:
-    """An inner-product index holding ``vectors``, row ``i`` under id ``i``, ready to search.
+def new_faiss_index(vectors: Vectors) -> faiss.Index:
+    """An inner-product index holding ``vectors``, of the kind their number calls for.
 
     Args:
         vectors: L2-normalized float32 rows, shape ``(n, dimension)``; ``n`` may be 0.
-        kind: One of ``INDEX_KINDS``; ``None`` chooses by size (``choose_index_kind``).
 
     Returns:
         The filled index, with its search parameters set (``tune_for_search``).
 
     Raises:
-        ValueError: ``kind`` is unknown or ``vectors`` is not a 2-D array.
+        ValueError: ``vectors`` is not a 2-D array.
     """
+    if choose_index_kind(len(vectors)) == "flat":
+        return flat_index(vectors)
+    return ivf_index(vectors)
+
+
+def flat_index(vectors: Vectors) -> faiss.Index:
+    """An exact inner-product index holding ``vectors``, row ``i`` under id ``i``.
+
+    Raises:
+        ValueError: ``vectors`` is not a 2-D array.
+    """
+    data = _rows(vectors)
+    return _filled(faiss.IndexFlatIP(data.shape[1]), data)
+
+
+def ivf_index(vectors: Vectors) -> faiss.Index:
+    """An IVF-Flat inner-product index holding ``vectors``, its lists trained on them.
+
+    Raises:
+        ValueError: ``vectors`` is not a 2-D array.
+    """
+    data = _rows(vectors)
+    return _filled(_trained_ivf(data), data)
+
+
+def _rows(vectors: Vectors) -> Vectors:
     if vectors.ndim != 2:
         raise ValueError(f"vectors must be a 2-D array, got shape {vectors.shape}")
-    kind = choose_index_kind(len(vectors)) if kind is None else kind
-    if kind not in INDEX_KINDS:
-        raise ValueError(f"unknown index kind {kind!r}; valid kinds: {', '.join(INDEX_KINDS)}")
-    data = np.ascontiguousarray(vectors, dtype=np.float32)
-    dimension = data.shape[1]
-    index: faiss.Index
-    if kind == "flat":
-        index = faiss.IndexFlatIP(dimension)
-    elif kind == "hnsw":
-        hnsw = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-        hnsw.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-        index = hnsw
-    else:
-        index = _trained_ivf(data)
+    return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def _filled(index: faiss.Index, data: Vectors) -> faiss.Index:
     if len(data):
         index.add(data)
     return tune_for_search(index)
@@ -127,15 +136,13 @@ def _trained_ivf(data: Vectors) -> faiss.Index:
 
 
 def tune_for_search(index: faiss.Index) -> faiss.Index:
-    """Sets the search-time parameters (efSearch, nprobe) on ``index``, e.g. after a load.
+    """Sets the search-time parameters (an IVF index's nprobe) on ``index``, e.g. after a load.
 
     Returns:
         The same index, as its concrete FAISS class.
     """
-    index = _concrete(index)
-    if isinstance(index, faiss.IndexHNSW):
-        index.hnsw.efSearch = HNSW_EF_SEARCH
-    elif isinstance(index, faiss.IndexIVF):
+    index = concrete_index(index)
+    if isinstance(index, faiss.IndexIVF):
         index.nprobe = ivf_probe_count(index.nlist)
     return index
 
@@ -146,12 +153,8 @@ def ivf_probe_count(lists: int) -> int:
 
 
 def describe_index(index: faiss.Index) -> str:
-    """A short human-readable name, e.g. ``"HNSW32 (efSearch 128)"``."""
-    index = _concrete(index)
-    if isinstance(index, faiss.IndexHNSW):
-        graph: Any = index.hnsw  # nb_neighbors is missing from faiss's type stubs
-        links = graph.nb_neighbors(1)
-        return f"HNSW{links} (efSearch {index.hnsw.efSearch})"
+    """A short human-readable name, e.g. ``"IVF400,Flat (nprobe 64)"``."""
+    index = concrete_index(index)
     if isinstance(index, faiss.IndexIVF):
         return f"IVF{index.nlist},Flat (nprobe {index.nprobe})"
     if isinstance(index, faiss.IndexFlat):
@@ -159,7 +162,7 @@ def describe_index(index: faiss.Index) -> str:
     return type(index).__name__
 
 
-def _concrete(index: Any) -> Any:
+def concrete_index(index: Any) -> Any:
     """``index`` as its concrete class, which owns the C++ object from then on."""
     if type(index) is not faiss.Index:
         return index

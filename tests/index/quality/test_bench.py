@@ -6,7 +6,7 @@ import pytest
 
 from index import cli
 from index.quality.bench import BenchPlan, format_report, run_bench
-from index.store.vectors.kinds import INDEX_KINDS
+from index.quality.index_kinds import INDEX_KINDS
 from tests.conftest import REPO, SEEDS
 from tests.support.fakes import FakeEmbedder
 

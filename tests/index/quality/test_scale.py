@@ -5,8 +5,8 @@ import pytest
 
 from index.embedding.models import Vectors
 from index.quality import scale
+from index.quality.index_kinds import INDEX_KINDS
 from index.quality.scale import ScaleFigures, run_scale_bench, synthetic_vectors
-from index.store.vectors.kinds import INDEX_KINDS
 
 DIMENSION = 64
 

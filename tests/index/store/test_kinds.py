@@ -1,72 +1,55 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import faiss
 import numpy as np
-import numpy.typing as npt
 import pytest
 
 from index.embedding.models import Vectors
 from index.store.vectors import kinds as ann
 from index.store.vectors.kinds import (
-    INDEX_KINDS,
-    IndexKind,
     choose_index_kind,
     describe_index,
+    flat_index,
+    ivf_index,
     new_faiss_index,
     tune_for_search,
 )
+from tests.support.vectors import brute_force_top, recall, unit_rows
 
-DIMENSION = 32
-
-
-def _unit_rows(count: int, seed: int = 0) -> Vectors:
-    """Clustered unit vectors: 40 topics, so approximate search has structure to exploit."""
-    rng = np.random.default_rng(seed)
-    centres = rng.standard_normal((40, DIMENSION))
-    rows = centres[rng.integers(40, size=count)] + 0.5 * rng.standard_normal((count, DIMENSION))
-    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
-    return rows.astype(np.float32)
-
-
-def _brute_force_top(vectors: Vectors, queries: Vectors, k: int) -> npt.NDArray[np.int64]:
-    return np.argsort(-(queries @ vectors.T), axis=1, kind="stable")[:, :k]
-
-
-def _recall(truth: npt.NDArray[np.int64], found: npt.NDArray[np.int64]) -> float:
-    return float(
-        np.mean([np.isin(want, got).mean() for want, got in zip(truth, found, strict=True)])
-    )
+BUILDERS: dict[str, Callable[[Vectors], faiss.Index]] = {"flat": flat_index, "ivf": ivf_index}
 
 
 @pytest.fixture(scope="module")
 def vectors() -> Vectors:
-    return _unit_rows(2000)
+    return unit_rows(2000)
 
 
 @pytest.fixture(scope="module")
 def built(vectors: Vectors) -> dict[str, faiss.Index]:
-    """One index of each kind over ``vectors``; tests must not change them."""
-    return {kind: new_faiss_index(vectors, kind) for kind in INDEX_KINDS}
+    """One index of each kind the product builds over ``vectors``; tests must not change them."""
+    return {kind: build(vectors) for kind, build in BUILDERS.items()}
 
 
 @pytest.fixture(scope="module")
 def queries() -> Vectors:
-    return _unit_rows(50, seed=1)
+    return unit_rows(50, seed=1)
 
 
-@pytest.mark.parametrize(("kind", "minimum"), [("flat", 1.0), ("hnsw", 0.95), ("ivf", 0.95)])
+@pytest.mark.parametrize(("kind", "minimum"), [("flat", 1.0), ("ivf", 0.95)])
 def test_search_agrees_with_brute_force(
     vectors: Vectors, queries: Vectors, built: dict[str, faiss.Index], kind: str, minimum: float
 ) -> None:
     index = built[kind]
     scores, ids = index.search(queries, 10)
-    assert _recall(_brute_force_top(vectors, queries, 10), ids) >= minimum
+    assert recall(brute_force_top(vectors, queries, 10), ids) >= minimum
     # Scores are inner products of the returned rows: ids are row numbers.
     expected = np.einsum("qd,qkd->qk", queries, vectors[ids])
     np.testing.assert_allclose(scores, expected, atol=1e-5)
 
 
-@pytest.mark.parametrize("kind", INDEX_KINDS)
+@pytest.mark.parametrize("kind", BUILDERS)
 def test_reconstruct_batch_returns_the_stored_rows(
     vectors: Vectors, built: dict[str, faiss.Index], kind: str
 ) -> None:
@@ -74,7 +57,7 @@ def test_reconstruct_batch_returns_the_stored_rows(
     np.testing.assert_array_equal(built[kind].reconstruct_batch(ids), vectors[ids])
 
 
-@pytest.mark.parametrize("kind", INDEX_KINDS)
+@pytest.mark.parametrize("kind", BUILDERS)
 def test_serialized_index_keeps_results_and_search_parameters(
     queries: Vectors, built: dict[str, faiss.Index], kind: str
 ) -> None:
@@ -86,10 +69,8 @@ def test_serialized_index_keeps_results_and_search_parameters(
 
 
 def test_tune_for_search_restores_changed_parameters(built: dict[str, faiss.Index]) -> None:
-    hnsw = faiss.deserialize_index(faiss.serialize_index(built["hnsw"]))
     ivf = faiss.deserialize_index(faiss.serialize_index(built["ivf"]))
-    hnsw.hnsw.efSearch, ivf.nprobe = 1, 1
-    assert tune_for_search(hnsw).hnsw.efSearch == ann.HNSW_EF_SEARCH
+    ivf.nprobe = 1
     assert tune_for_search(ivf).nprobe == ann.ivf_probe_count(ivf.nlist)
 
 
@@ -97,7 +78,6 @@ def test_descriptions_name_kind_and_parameters(
     vectors: Vectors, built: dict[str, faiss.Index]
 ) -> None:
     assert describe_index(built["flat"]) == "Flat (exact)"
-    assert describe_index(built["hnsw"]) == f"HNSW{ann.HNSW_M} (efSearch {ann.HNSW_EF_SEARCH})"
     lists = ann.ivf_list_count(len(vectors))
     assert describe_index(built["ivf"]) == (
         f"IVF{lists},Flat (nprobe {ann.ivf_probe_count(lists)})"
@@ -112,22 +92,22 @@ def test_choose_index_kind_by_size() -> None:
         choose_index_kind(-1)
 
 
-def test_kind_none_chooses_by_size() -> None:
-    assert describe_index(new_faiss_index(_unit_rows(100))) == "Flat (exact)"
+def test_new_index_follows_the_size() -> None:
+    assert describe_index(new_faiss_index(unit_rows(100))) == "Flat (exact)"
 
 
 @pytest.mark.parametrize("count", [0, 1, 38, 200])
-@pytest.mark.parametrize("kind", INDEX_KINDS)
-def test_empty_and_small_inputs(count: int, kind: IndexKind) -> None:
-    rows = _unit_rows(count, seed=2)
-    index = new_faiss_index(rows, kind)
+@pytest.mark.parametrize("kind", BUILDERS)
+def test_empty_and_small_inputs(count: int, kind: str) -> None:
+    rows = unit_rows(count, seed=2)
+    index = BUILDERS[kind](rows)
     assert index.ntotal == count
-    queries = _unit_rows(3, seed=3)
+    queries = unit_rows(3, seed=3)
     ids = index.search(queries, 5)[1]
     if count:
         # Small sets are searched exactly whatever the kind.
-        want = _brute_force_top(rows, queries, min(5, count))
-        assert _recall(want, ids[:, : min(5, count)]) == pytest.approx(1.0)
+        want = brute_force_top(rows, queries, min(5, count))
+        assert recall(want, ids[:, : min(5, count)]) == pytest.approx(1.0)
     else:
         assert (ids == -1).all()
 
@@ -138,8 +118,7 @@ def test_ivf_list_count_leaves_enough_points_per_list() -> None:
     assert ann.ivf_list_count(1_000_000) == 4000
 
 
-def test_rejects_unknown_kind_and_bad_shape(vectors: Vectors) -> None:
-    with pytest.raises(ValueError, match="valid kinds: flat, hnsw, ivf"):
-        new_faiss_index(vectors, "lsh")  # type: ignore[arg-type]
+@pytest.mark.parametrize("build", [new_faiss_index, *BUILDERS.values()])
+def test_rejects_a_bad_shape(vectors: Vectors, build: Callable[[Vectors], faiss.Index]) -> None:
     with pytest.raises(ValueError, match="2-D"):
-        new_faiss_index(vectors[0])
+        build(vectors[0])
