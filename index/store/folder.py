@@ -209,6 +209,8 @@ def _read_manifest(folder: int, index_dir: Path, expected_model: str | None) -> 
     try:
         data = json.loads(_read_bytes(folder, MANIFEST))
     except FileNotFoundError:
+        if _swapped_away(folder, index_dir):
+            raise  # a build replaced the folder and is removing the old one: read the new one
         raise IndexMissingError(
             f"no index at {index_dir} (no {MANIFEST}): run `briefing-index build` first"
         ) from None
@@ -235,6 +237,16 @@ def _read_manifest(folder: int, index_dir: Path, expected_model: str | None) -> 
             f"EMBEDDING_MODEL={manifest.model}"
         )
     return manifest
+
+
+def _swapped_away(folder: int, index_dir: Path) -> bool:
+    """Whether the folder open at ``folder`` is no longer the one at ``index_dir``."""
+    try:
+        current = os.stat(index_dir)
+    except FileNotFoundError:
+        return True  # between the two renames of a swap without an atomic exchange
+    opened = os.fstat(folder)
+    return (opened.st_dev, opened.st_ino) != (current.st_dev, current.st_ino)
 
 
 def _read_bytes(folder: int, name: str) -> bytes:

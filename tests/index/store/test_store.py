@@ -13,6 +13,7 @@ import pytest
 from index.build import EMBED_BATCH, build_index
 from index.errors import BuildLockedError, IndexCorruptError, IndexMismatchError, IndexMissingError
 from index.retrieval.search import Searcher
+from index.store import folder as folder_module
 from index.store.folder import MANIFEST, PASSAGES, load_index, rebuild_command
 from index.store.staging import build_lock
 from tests.support.fakes import FakeEmbedder
@@ -187,6 +188,27 @@ def test_readers_see_a_whole_index_while_builds_swap_it(
         stop.set()
         reader.join(timeout=30)
     assert not errors, errors[0]
+
+
+def test_a_reader_whose_folder_is_swapped_away_before_its_first_read_gets_the_new_index(
+    seeds_dir: Path, index_dir: Path, fake_embedder: FakeEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The reader has opened the folder; a whole build swaps in and removes the old folder
+    # before the reader reads its manifest (the moment the threaded test above hits by chance).
+    build_index(seeds_dir, index_dir, fake_embedder)
+    (seeds_dir / "added.txt").write_text("Added\n\nA report added later.\n", encoding="utf-8")
+    real_read = folder_module._read_bytes
+    builds = []
+
+    def read_after_a_swap(folder: int, name: str) -> bytes:
+        if not builds:
+            builds.append(build_index(seeds_dir, index_dir, fake_embedder))
+        return real_read(folder, name)
+
+    monkeypatch.setattr(folder_module, "_read_bytes", read_after_a_swap)
+    index = load_index(index_dir)
+    assert len(builds) == 1
+    assert "added.txt" in index.articles
 
 
 def test_a_crash_while_writing_leaves_the_previous_index(
