@@ -29,15 +29,9 @@ from telegram.ext import (
 from bot.buttons import button
 from bot.config import BotSettings
 from bot.delivery import RetryingRateLimiter
-from bot.feedback import feedback_button, with_feedback
+from bot.feedback import with_feedback
 from bot.health import HeartbeatRequest, clear_heartbeat
-from bot.marks import cited_of
-from bot.render import (
-    Rendered,
-    example_questions,
-    render_answer,
-    render_sources,
-)
+from bot.render import Rendered, render_answer, render_sources
 from bot.state import BotData, Context, service_of
 from bot.timeline import timeline_command
 from index.errors import BriefingError
@@ -83,9 +77,12 @@ async def check_access(update: Update, context: Context) -> None:
 
 
 async def start(update: Update, context: Context) -> None:
-    """Says what the bot does, with three questions the briefing can answer."""
-    index = await service_of(context).reload_if_changed()
-    examples = "\n".join(f"• {html.escape(q)}" for q in example_questions(index))
+    """Says what the bot does, with three questions the briefing can answer, phrased in the
+    user's language (as their Telegram app is set) where the bot speaks it."""
+    user = update.effective_user
+    language = (user.language_code if user is not None else None) or "en"
+    questions = await service_of(context).example_questions(language)
+    examples = "\n".join(f"• {html.escape(q)}" for q in questions)
     await _reply(
         update,
         "I answer questions about the news briefing with its own words and numbered "
@@ -209,9 +206,7 @@ async def _answer(update: Update, context: Context, question: str) -> None:
     if answer.conversational:  # small talk, no words: nothing cited, nothing to mark
         await _reply(update, html.escape(answer.text))
         return
-    further = [hit for hit in answer.hits if hit not in {c.hit for c in answer.citations}]
-    key = context.bot_data.remember(chat.id, further, cited_of(answer))
-    context.bot_data.answered.remember(key, chat.id, answer)
+    key = context.bot_data.answers.remember(chat.id, answer)
     rendered = render_answer(answer, key, service.stamp)
     await _send(update, with_feedback(rendered, key, service.stamp))
 
@@ -320,7 +315,6 @@ def build_application(settings: BotSettings, service: BriefingService) -> Applic
             filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL, not_text
         )
     )
-    application.add_handler(CallbackQueryHandler(feedback_button, pattern=r"^f:"))
     application.add_handler(CallbackQueryHandler(button))
     application.add_error_handler(on_error)
     return application

@@ -17,15 +17,16 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.callbacks import Callback, article_data
 from bot.marks import Cited, Marks, Span, marks_for
 from bot.render import (
     MESSAGE_LIMIT,
-    TITLE_SHOWN,
-    Callback,
     Rendered,
-    article_data,
     article_line,
     fit,
+    navigation,
+    page_footer,
+    shorten,
 )
 from index.records import Article, Passage
 from index.store.folder import StoredIndex
@@ -105,13 +106,14 @@ def render_article_page(
             blocks.append((shown.paragraph, [label.rstrip(), *texts]))
     body = "\n\n".join(" ".join(texts) for _, texts in blocks)
     head = _head(article, _source(article))
-    text = fit(head + body, f"\n\n<i>Page {page} of {len(pages)}</i>")
-    navigation = [
-        InlineKeyboardButton(label, callback_data=article_data(answer_id, passage_id, to, stamp))
-        for label, to in (("‹ Prev", page - 1), ("Next ›", page + 1))
-        if 1 <= to <= len(pages)
-    ]
-    return Rendered(text, InlineKeyboardMarkup([navigation]) if navigation else None)
+    text = fit(head + body, page_footer(page, len(pages)))
+    keyboard = navigation(
+        page,
+        len(pages),
+        lambda to: article_data(answer_id, passage_id, to, stamp),
+        ("‹ Prev", "Next ›"),
+    )
+    return Rendered(text, keyboard)
 
 
 def render_reading(
@@ -121,9 +123,9 @@ def render_reading(
     (``cited``; None when the answer is forgotten) in bold. Reads vectors: call off the loop."""
     marks = marks_for(index, cited, pressed.passage)
     if pressed.kind == "context":
-        return render_context(index, pressed.passage, marks, pressed.number, pressed.stamp)
+        return render_context(index, pressed.passage, marks, pressed.answer, pressed.stamp)
     return render_article_page(
-        index, pressed.passage, pressed.page, marks, pressed.number, pressed.stamp
+        index, pressed.passage, pressed.page, marks, pressed.answer, pressed.stamp
     )
 
 
@@ -133,10 +135,7 @@ def _head(article: Article, where: str) -> str:
 
 def _source(article: Article) -> str:
     """The article's file name, escaped, shortened as titles are."""
-    source = article.source
-    if len(source) > TITLE_SHOWN:
-        source = source[: TITLE_SHOWN - 1].rstrip() + "…"
-    return html.escape(source, quote=False)
+    return html.escape(shorten(article.source), quote=False)
 
 
 def _label(paragraph: int, continued: bool = False) -> str:
@@ -219,7 +218,7 @@ def _paginate(article: Article, passages: list[Passage]) -> list[list[Passage]]:
     not fit in one message; a paragraph too long for one page goes on over the next ones."""
     head = _head(article, _source(article))
     most = len(passages)
-    room = MESSAGE_LIMIT - len(head) - len(f"\n\n<i>Page {most} of {most}</i>")
+    room = MESSAGE_LIMIT - len(head) - len(page_footer(most, most))
     pages: list[list[Passage]] = []
     spent, paragraphs = 0, set[int]()
     for passage in passages:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.callbacks import context_data, more_data, sources_data
 from index.answering.answers import Answer, Citation
 from index.records import Article, Hit
 from index.store.folder import StoredIndex
@@ -21,7 +21,6 @@ SOURCES_PER_PAGE = 8
 TITLE_SHOWN = 120
 _ROW = 8  # Telegram shows at most 8 buttons in a row
 _BUTTON_TEXT = 24
-_SPEAKER = re.compile(r"\b([A-Z][a-z]+(?: [A-Z][a-z]+)?) (?:said|says|stated|told|added)\b")
 _SENTENCE_END = re.compile(r"(?<=[.!?…»”\"])\s")
 
 
@@ -33,13 +32,58 @@ class Rendered:
     keyboard: InlineKeyboardMarkup | None = None
 
 
+def shorten(text: str, limit: int = TITLE_SHOWN) -> str:
+    """``text`` in at most ``limit`` characters, an ellipsis where it was cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def rows_of(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:
+    """The buttons in rows of at most ``_ROW``."""
+    return [buttons[i : i + _ROW] for i in range(0, len(buttons), _ROW)]
+
+
 def article_line(article: Article) -> str:
     """Title (shortened to ``TITLE_SHOWN`` characters) and date, escaped."""
-    title = article.title
-    if len(title) > TITLE_SHOWN:
-        title = title[: TITLE_SHOWN - 1].rstrip() + "…"
     date = f", {article.date}" if article.date else ""
-    return f"{html.escape(title)}{html.escape(date)}"
+    return f"{html.escape(shorten(article.title))}{html.escape(date)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Which page of a listing is shown: its number (from 1), how many there are, where it
+    starts in the listing."""
+
+    number: int
+    count: int
+    first: int
+
+
+def page_of(total: int, per_page: int, wanted: int) -> Page:
+    """Page ``wanted`` (from 1, clamped to the pages there are) of ``total`` items."""
+    count = max(1, -(-total // per_page))
+    number = min(max(wanted, 1), count)
+    return Page(number, count, (number - 1) * per_page)
+
+
+def page_footer(page: int, pages: int) -> str:
+    """``Page 2 of 5`` under a page of a listing."""
+    return f"\n\n<i>Page {page} of {pages}</i>"
+
+
+def navigation(
+    page: int,
+    pages: int,
+    data_of: Callable[[int], str],
+    labels: tuple[str, str] = ("‹ Back", "More ›"),
+) -> InlineKeyboardMarkup | None:
+    """Buttons to the page before and after ``page``, where there is one; ``data_of`` makes a
+    page's callback_data."""
+    row = [
+        InlineKeyboardButton(label, callback_data=data_of(to))
+        for label, to in zip(labels, (page - 1, page + 1), strict=True)
+        if 1 <= to <= pages
+    ]
+    return InlineKeyboardMarkup([row]) if row else None
 
 
 def citation_line(citation: Citation) -> str:
@@ -68,7 +112,7 @@ def render_answer(answer: Answer, answer_id: int, stamp: str) -> Rendered:
     rows = [_citation_buttons(c, answer_id, stamp) for c in answer.citations]
     if not any(c.versions for c in answer.citations):
         rows = [[button for row in rows for button in row]]  # [1] [2] [3] in one row
-    rows = [row[i : i + _ROW] for row in rows for i in range(0, len(row), _ROW)]
+    rows = [part for row in rows for part in rows_of(row)]
     if len(answer.hits) > len(answer.citations):
         rows.append([InlineKeyboardButton("More", callback_data=more_data(answer_id, 1, stamp))])
     return Rendered(text, InlineKeyboardMarkup(rows) if rows else None)
@@ -89,28 +133,22 @@ def _citation_buttons(citation: Citation, answer_id: int, stamp: str) -> list[In
     ]
 
 
-def render_results_page(hits: list[Hit], page: int, answer_id: int, stamp: str) -> Rendered:
-    """Page ``page`` (from 1, clamped to the pages there are) of the further passages found."""
-    pages = max(1, -(-len(hits) // RESULTS_PER_PAGE))
-    page = min(max(page, 1), pages)
-    first = (page - 1) * RESULTS_PER_PAGE
-    shown = hits[first : first + RESULTS_PER_PAGE]
-    blocks = [
-        f"<b>{first + i + 1}.</b> {article_line(hit.article)}, ¶ {hit.passage.paragraph}\n"
-        f"{html.escape(hit.passage.text)}"
-        for i, hit in enumerate(shown)
-    ]
-    text = fit("\n\n".join(blocks), f"\n\n<i>Page {page} of {pages}</i>")
-    navigation = []
-    if page > 1:
-        navigation.append(
-            InlineKeyboardButton("‹ Back", callback_data=more_data(answer_id, page - 1, stamp))
+def render_results_page(
+    index: StoredIndex, passage_ids: Sequence[int], page: int, answer_id: int, stamp: str
+) -> Rendered:
+    """Page ``page`` (from 1, clamped to the pages there are) of an answer's further passages."""
+    shown = page_of(len(passage_ids), RESULTS_PER_PAGE, page)
+    blocks = []
+    for n, passage_id in enumerate(passage_ids[shown.first : shown.first + RESULTS_PER_PAGE]):
+        passage = index.passages[passage_id]
+        article = index.articles[passage.source]
+        blocks.append(
+            f"<b>{shown.first + n + 1}.</b> {article_line(article)}, ¶ {passage.paragraph}\n"
+            f"{html.escape(passage.text)}"
         )
-    if page < pages:
-        navigation.append(
-            InlineKeyboardButton("More ›", callback_data=more_data(answer_id, page + 1, stamp))
-        )
-    return Rendered(text, InlineKeyboardMarkup([navigation]) if navigation else None)
+    text = fit("\n\n".join(blocks), page_footer(shown.number, shown.count))
+    keyboard = navigation(shown.number, shown.count, lambda to: more_data(answer_id, to, stamp))
+    return Rendered(text, keyboard)
 
 
 def render_passage(index: StoredIndex, passage_id: int) -> str:
@@ -124,37 +162,14 @@ def render_passage(index: StoredIndex, passage_id: int) -> str:
 def render_sources(index: StoredIndex, page: int, stamp: str) -> Rendered:
     """Page ``page`` (from 1) of the briefing's articles."""
     articles = list(index.articles.values())
-    pages = max(1, -(-len(articles) // SOURCES_PER_PAGE))
-    page = min(max(page, 1), pages)
-    first = (page - 1) * SOURCES_PER_PAGE
+    shown = page_of(len(articles), SOURCES_PER_PAGE, page)
     lines = [
-        f"{first + i + 1}. {article_line(a)} <i>({html.escape(a.language)})</i>"
-        for i, a in enumerate(articles[first : first + SOURCES_PER_PAGE])
+        f"{shown.first + i + 1}. {article_line(a)} <i>({html.escape(a.language)})</i>"
+        for i, a in enumerate(articles[shown.first : shown.first + SOURCES_PER_PAGE])
     ]
     text = f"<b>Articles in the briefing</b> ({len(articles)})\n" + "\n".join(lines)
-    navigation = []
-    if page > 1:
-        navigation.append(
-            InlineKeyboardButton("‹ Back", callback_data=sources_data(page - 1, stamp))
-        )
-    if page < pages:
-        navigation.append(
-            InlineKeyboardButton("More ›", callback_data=sources_data(page + 1, stamp))
-        )
-    return Rendered(fit(text, ""), InlineKeyboardMarkup([navigation]) if navigation else None)
-
-
-def example_questions(index: StoredIndex, count: int = 3) -> list[str]:
-    """Questions the briefing can answer: what its most quoted people said, then its topics."""
-    speakers = Counter(
-        match.group(1).split()[-1] for p in index.passages for match in _SPEAKER.finditer(p.text)
-    )
-    questions = [f"What did {name} say?" for name, _ in speakers.most_common(count)]
-    for article in index.articles.values():
-        if len(questions) >= count:
-            break
-        questions.append(f"What does the briefing say about “{article.title}”?")
-    return questions[:count]
+    keyboard = navigation(shown.number, shown.count, lambda to: sources_data(to, stamp))
+    return Rendered(fit(text, ""), keyboard)
 
 
 def fit(body: str, tail: str, limit: int = MESSAGE_LIMIT) -> str:
@@ -198,85 +213,3 @@ def _open_tags(text: str) -> list[str]:
         else:
             stack.append(match.group(2))
     return stack
-
-
-# callback_data: at most 64 bytes, checked on the way back. The stamp ties a button to the
-# index it was made from; a rebuilt index makes old buttons stale rather than wrong. Other
-# modules' buttons use other prefixes (f:, t:). The longest, a:, takes 2 + 12 + 1 + 9 + 1 + 6 +
-# 1 + 8 = 40 bytes.
-def passage_data(passage_id: int, stamp: str) -> str:
-    """The data of a passage button: passage ``passage_id`` of the index ``stamp``. Answers
-    made before context views had these; they still show the passage."""
-    return f"p:{passage_id}:{stamp}"
-
-
-def context_data(answer_id: int, passage_id: int, stamp: str) -> str:
-    """The data of a button showing passage ``passage_id`` in context, its sentences quoted
-    by answer ``answer_id`` in bold."""
-    return f"c:{answer_id}:{passage_id}:{stamp}"
-
-
-def article_data(answer_id: int, passage_id: int, page: int, stamp: str) -> str:
-    """The data of a button to page ``page`` of the article of passage ``passage_id``."""
-    return f"a:{answer_id}:{passage_id}:{page}:{stamp}"
-
-
-def more_data(answer_id: int, page: int, stamp: str) -> str:
-    """The data of a button to page ``page`` of answer ``answer_id``'s further passages."""
-    return f"m:{answer_id}:{page}:{stamp}"
-
-
-def sources_data(page: int, stamp: str) -> str:
-    """The data of a button to page ``page`` of the article list."""
-    return f"s:{page}:{stamp}"
-
-
-# Only what the functions above write: ASCII digits without leading zeros, answers and pages
-# from 1, nothing before or after (not even the newline a ``$`` would let through).
-_ANSWER, _PASSAGE, _PAGE = "[1-9][0-9]{0,11}", "(?:0|[1-9][0-9]{0,8})", "[1-9][0-9]{0,5}"
-_CALLBACK = re.compile(
-    rf"(?:p:(?P<passage>{_PASSAGE})"
-    rf"|m:(?P<answer>{_ANSWER}):(?P<page>{_PAGE})"
-    rf"|s:(?P<sources>{_PAGE})"
-    rf"|c:(?P<c_answer>{_ANSWER}):(?P<c_passage>{_PASSAGE})"
-    rf"|a:(?P<a_answer>{_ANSWER}):(?P<a_passage>{_PASSAGE}):(?P<a_page>{_PAGE}))"
-    r":(?P<stamp>[0-9a-f]{8})"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Callback:
-    """A parsed button press.
-
-    Attributes:
-        kind: What the button does.
-        number: The passage id (``passage``), the answer id (``more``, ``context``,
-            ``article``), or 0 (``sources``).
-        page: From 1 (``more``, ``sources``, ``article``), else 0.
-        stamp: The index the button was made from.
-        passage: The passage ``context`` and ``article`` show, else 0.
-    """
-
-    kind: Literal["passage", "more", "sources", "context", "article"]
-    number: int
-    page: int
-    stamp: str
-    passage: int = 0
-
-
-def parse_callback(data: str | None) -> Callback | None:
-    """The button a callback_data stands for; None for anything this bot did not make."""
-    match = _CALLBACK.fullmatch(data or "")
-    if match is None:
-        return None
-    stamp = match["stamp"]
-    if match["passage"]:
-        return Callback("passage", int(match["passage"]), 0, stamp)
-    if match["answer"]:
-        return Callback("more", int(match["answer"]), int(match["page"]), stamp)
-    if match["c_answer"]:
-        return Callback("context", int(match["c_answer"]), 0, stamp, int(match["c_passage"]))
-    if match["a_answer"]:
-        page, passage = int(match["a_page"]), int(match["a_passage"])
-        return Callback("article", int(match["a_answer"]), page, stamp, passage)
-    return Callback("sources", 0, int(match["sources"]), stamp)

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction
 
-from bot.render import MESSAGE_LIMIT, Rendered, citation_line, fit, passage_data
+from bot.callbacks import passage_data
+from bot.render import MESSAGE_LIMIT, Rendered, citation_line, fit, rows_of, shorten
 from index.answering.answers import Citation
 from index.articles.dates import DateRange
 from index.retrieval.question import clean_question
@@ -31,7 +32,6 @@ USAGE = (
     "Send /timeline followed by a name or topic, e.g. <i>/timeline Lavrov</i>: I list what "
     "the briefing says of it in date order, with citations."
 )
-_ROW = 8  # Telegram shows at most 8 buttons in a row
 # In English whatever the locale (calendar.month_name follows it).
 _MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -61,9 +61,7 @@ def _day(day: date) -> str:
 def render_timeline(topic: str, entries: list[TimelineEntry], stamp: str) -> Rendered:
     """The timeline in one message: the lines that fit, their sources, a button per citation;
     without entries, that the briefing has nothing on the topic."""
-    shown_topic = html.escape(
-        topic if len(topic) <= TOPIC_SHOWN else topic[: TOPIC_SHOWN - 1] + "…"
-    )
+    shown_topic = html.escape(shorten(topic, TOPIC_SHOWN))
     if not entries:
         return Rendered(
             f"The briefing has nothing on <i>{shown_topic}</i>. /sources lists its articles."
@@ -84,8 +82,7 @@ def render_timeline(topic: str, entries: list[TimelineEntry], stamp: str) -> Ren
         InlineKeyboardButton(f"[{n}]", callback_data=passage_data(e.hit.passage.id, stamp))
         for n, e in enumerate(entries[:count], 1)
     ]
-    rows = [buttons[i : i + _ROW] for i in range(0, len(buttons), _ROW)]
-    return Rendered(text, InlineKeyboardMarkup(rows))
+    return Rendered(text, InlineKeyboardMarkup(rows_of(buttons)))
 
 
 def _text(

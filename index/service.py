@@ -100,6 +100,10 @@ class Pipeline:
         question = message if isinstance(message, Question) else self.read(message)
         return self.answerer.answer(question, vector)
 
+    def example_questions(self, language: str) -> list[str]:
+        """Three questions this briefing answers, in ``language`` where the bot speaks it."""
+        return self.answerer.example_questions(language)
+
     def timeline(
         self, topic: str | Question, vector: npt.NDArray[np.float32] | None = None
     ) -> list[TimelineEntry]:
@@ -263,6 +267,12 @@ class BriefingService:
         question = pipeline.read(topic)
         vector = await self.batcher.embed(question.text)
         return await asyncio.to_thread(pipeline.timeline, question, vector)
+
+    async def example_questions(self, language: str) -> list[str]:
+        """Three questions the index in use answers, in ``language`` where the bot speaks it
+        (counting who it quotes reads its passages: off the event loop)."""
+        pipeline = await asyncio.to_thread(self._refresh)
+        return await asyncio.to_thread(pipeline.example_questions, language)
 
     async def close(self) -> None:
         """Stops the batching worker."""

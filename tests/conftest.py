@@ -11,16 +11,17 @@ from pathlib import Path
 import pytest
 
 from bot.redaction import TokenRedactingFilter
+from index import cli as index_cli
+from index import service
 from tests.support.botapi import BotApiServer
 from tests.support.fakes import FakeEmbedder
 from tests.support.harness import TOKEN
+from tests.support.paths import SEEDS
 
 pytest_plugins = ("pytester",)
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 
-REPO = Path(__file__).resolve().parent.parent
-SEEDS = REPO / "seeds"
 LAVROV_SOURCE = "000_b99bc40499301570.txt"
 
 
@@ -35,6 +36,18 @@ def seeds_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def index_dir(tmp_path: Path) -> Path:
     return tmp_path / "var" / "index"
+
+
+@pytest.fixture
+def fake_env(monkeypatch: pytest.MonkeyPatch, seeds_dir: Path, index_dir: Path) -> Path:
+    """The commands' environment pointed at private seeds and index, the fake embedder loaded
+    in place of the model; the index folder."""
+    monkeypatch.setenv("BRIEFING_SEEDS_DIR", str(seeds_dir))
+    monkeypatch.setenv("BRIEFING_INDEX_DIR", str(index_dir))
+    monkeypatch.setenv("EMBEDDING_MODEL", "fake-hashing-256")
+    for module in (index_cli, service):
+        monkeypatch.setattr(module, "load_embedder", lambda name: FakeEmbedder(name=name))
+    return index_dir
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from tests.conftest import REPO
+from tests.support.paths import REPO
 
 _TORCH_PIN = re.compile(r"torch==([\w.]+)")
 

@@ -13,10 +13,8 @@ import pytest
 
 from bot import cli as bot_cli
 from index import cli as index_cli
-from index import service
 from index.logs import READER_GONE
 from tests.index.test_cli_feedback import _press
-from tests.support.fakes import FakeEmbedder
 
 _RUN = "import sys; from {module} import main; sys.exit(main())"
 
@@ -62,12 +60,7 @@ def test_help_ends_quietly_when_its_reader_is_gone() -> None:
 
 
 @pytest.fixture
-def built(monkeypatch: pytest.MonkeyPatch, seeds_dir: Path, index_dir: Path) -> None:
-    monkeypatch.setenv("BRIEFING_SEEDS_DIR", str(seeds_dir))
-    monkeypatch.setenv("BRIEFING_INDEX_DIR", str(index_dir))
-    monkeypatch.setenv("EMBEDDING_MODEL", "fake-hashing-256")
-    monkeypatch.setattr(index_cli, "load_embedder", lambda name: FakeEmbedder(name=name))
-    monkeypatch.setattr(service, "load_embedder", lambda name: FakeEmbedder(name=name))
+def built(fake_env: Path) -> None:
     assert index_cli.main(["build"]) == 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import REPO
+from tests.support.paths import REPO
 
 LEAKY_TESTS = """
 import json

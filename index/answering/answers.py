@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.answering.replies import NOT_COVERED as NOT_COVERED  # the English reply, for callers
-from index.answering.replies import not_covered_text, reply_text
+from index.answering.replies import example_questions, not_covered_text, reply_text
 from index.answering.suggestions import names_in, suggestions
 from index.articles.metadata import month_number
 from index.records import Hit
@@ -32,6 +32,7 @@ from index.retrieval.speakers import (
     closes_quote,
     name_key,
     opens_quote,
+    speakers_in,
 )
 from index.retrieval.stories import find_versions
 
@@ -48,8 +49,10 @@ _SPEAKER_CANDIDATES = 50
 _MAX_CITATIONS = 3
 _MAX_SENTENCES = 4
 _SENTENCE_MARGIN = 0.03
-# Small talk offers the people the briefing tells of most, from this many passages at most.
+# Small talk offers the two people the briefing tells of most, /start asks what the three it
+# quotes most said; they are counted in this many passages at most.
 _EXAMPLE_NAMES = 2
+_EXAMPLE_PEOPLE = 3
 _EXAMPLE_PASSAGES = 2000
 # A sentence of this many words or fewer may be a fragment: a dateline, a byline, an agency.
 _FRAGMENT_WORDS = 6
@@ -152,19 +155,48 @@ class Answerer:
         text = reply_text(question, self.example_names)
         return Answer(question.text, False, text, (), (), conversational=True)
 
-    @cached_property
+    @property
     def example_names(self) -> list[str]:
-        """The people (names of two words or more) the briefing quotes most, then mentions."""
+        """The two people (names of two words or more) the briefing quotes most, then
+        mentions."""
+        return self._people[0][:_EXAMPLE_NAMES]
+
+    def example_questions(self, language: str) -> list[str]:
+        """Three questions the briefing answers, in ``language`` where the bot speaks it: what
+        the people it quotes most said, then what its first articles are about."""
+        titles = [article.title for article in self.searcher.index.articles.values()]
+        return example_questions(language, self._people[1], titles, _EXAMPLE_PEOPLE)
+
+    @cached_property
+    def _people(self) -> tuple[list[str], list[str]]:
+        """The names of two words or more the briefing quotes most, then mentions; and the
+        surnames of the people it quotes (``speakers_in``), most quoted, then most named, first.
+        """
         passages = self.searcher.index.passages
         step = max(1, len(passages) // _EXAMPLE_PASSAGES)
-        people: Counter[str] = Counter()
+        named: Counter[str] = Counter()
+        mentions: Counter[str] = Counter()  # by the name key of the surname
+        quoted: dict[str, Counter[str]] = {}  # the spellings of each quoted surname
         for passage in passages[::step]:
             for span in passage.sentences:
                 sentence = passage.excerpt(*span)
-                for name in (name for name in names_in(sentence) if " " in name):
-                    quoted = attribution(sentence, name_key(name.split()[-1]))
-                    people[name] += 3 if quoted == Attribution.DIRECT else 1
-        return [name for name, _ in people.most_common(_EXAMPLE_NAMES)]
+                for name in names_in(sentence):
+                    surname = name_key(name.split()[-1])
+                    mentions[surname] += 1
+                    if " " in name:
+                        said = attribution(sentence, surname) == Attribution.DIRECT
+                        named[name] += 3 if said else 1
+                for speaker in speakers_in(sentence):
+                    quoted.setdefault(name_key(speaker), Counter())[speaker] += 1
+        people = {key for name in named for key in [name_key(name.split()[-1])]}
+        ranked = sorted(
+            (key for key in quoted if key in people),  # people have a first name somewhere
+            key=lambda key: (-quoted[key].total(), -mentions[key]),
+        )
+        return (
+            [name for name, _ in named.most_common(_EXAMPLE_NAMES)],
+            [quoted[key].most_common(1)[0][0] for key in ranked[:_EXAMPLE_PEOPLE]],
+        )
 
     def _one_story_once(self, answer: Answer) -> Answer:
         """Each story cited once: versions of a cited passage join it, not the answer's text."""

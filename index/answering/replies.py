@@ -86,13 +86,40 @@ _REPLIES: dict[str, dict[str, str]] = {
 _OR = {"en": "or", "fr": "ou", "de": "oder", "es": "o", "it": "o", "pt": "ou", "ru": "или"}
 
 
+# Questions offered as examples, by the reader's language; English for the others.
+_EXAMPLES = {
+    "en": ("What did {} say?", "What does the briefing say about “{}”?"),
+    "fr": ("Qu’a dit {} ?", "Que dit le briefing de « {} » ?"),
+    "de": ("Was hat {} gesagt?", "Was sagt das Briefing über „{}“?"),
+    "es": ("¿Qué dijo {}?", "¿Qué dice el informe sobre «{}»?"),
+    "it": ("Che cosa ha detto {}?", "Che cosa dice il briefing su «{}»?"),
+    "pt": ("O que disse {}?", "O que diz o briefing sobre «{}»?"),
+    "ru": ("Что говорит {}?", "Что в брифинге говорится о «{}»?"),
+}
+
+
+def example_questions(
+    language: str, people: Sequence[str], titles: Sequence[str], count: int
+) -> list[str]:
+    """``count`` questions to offer: what each of ``people`` said (by surname), then what the
+    articles of ``titles`` are about, phrased in ``language`` (a code such as ``fr`` or
+    ``pt-br``) where the bot speaks it."""
+    said, about = _EXAMPLES.get(language.split("-")[0].lower(), _EXAMPLES["en"])
+    surnames = list(dict.fromkeys(name.split()[-1] for name in people))
+    questions = [said.format(name) for name in surnames[:count]]
+    questions += [about.format(title) for title in titles[: count - len(questions)]]
+    return questions
+
+
 def reply_text(message: Question, names: list[str]) -> str:
     """The reply to a message that is not a question; ``names`` are people the briefing tells
     of most, offered as examples of what to ask."""
     if message.reply == "too long":
         return TOO_LONG
     if message.reply == "no words":
-        return f"{NO_WORDS}, e.g. “What did {names[0]} say?”" if names else f"{NO_WORDS}."
+        if not names:
+            return f"{NO_WORDS}."
+        return f"{NO_WORDS}, e.g. “{_EXAMPLES['en'][0].format(names[0])}”"
     language = message.language if message.language in _REPLIES else "en"
     replies = _REPLIES[language]
     parts = [replies.get(message.small_talk or "about", ""), replies["body"]]

@@ -180,6 +180,11 @@ def month_number(name: str) -> int | None:
     return _month_names().get(name.lower().rstrip("."))
 
 
+def calendar_word(name: str) -> bool:
+    """Whether a word names a month or a weekday in any of the dateline locales."""
+    return month_number(name) is not None or name.lower().rstrip(".") in _weekday_names()
+
+
 @cache
 def _month_names() -> dict[str, int]:
     names: dict[str, int] = {}

@@ -14,7 +14,8 @@ from functools import cache
 
 from anyascii import anyascii
 
-from index.retrieval.lexical import fold
+from index.articles.metadata import calendar_word
+from index.retrieval.lexical import fold, stopwords_of_every_language
 
 # Words of a question that ask for someone's words or views, folded, in several languages.
 _ASKING_VERBS = frozenset(
@@ -150,6 +151,38 @@ def attribution(sentence: str, speaker: str) -> Attribution:
     if speech or any(mark in sentence for mark in _QUOTE_MARKS):
         return Attribution.MENTION
     return Attribution.NONE
+
+
+def speakers_in(sentence: str) -> list[str]:
+    """The names a sentence quotes, as written: a capitalised word next to a word of speech,
+    or before it with an auxiliary between ("Lavrov said", "a déclaré Lavrov", "Zakharova has
+    told", "заявил Лавров", "selon Lavrov"); months and weekdays are no names.
+    """
+    words = _WORD.findall(sentence)
+    folded = [fold(word) for word in words]
+    found: list[str] = []
+    for at, word in enumerate(folded):
+        if not word.startswith(_SPEECH_STEMS):
+            continue
+        for step in (-1, 1):
+            near = at + step
+            if step < 0 and near >= 0 and len(folded[near]) <= 3 and words[near].islower():
+                near += step  # an auxiliary between: "has said", "a déclaré"
+            if 0 <= near < len(words) and _named(words[near], folded[near]):
+                found.append(words[near])
+    return found
+
+
+def _named(word: str, folded: str) -> bool:
+    """Whether a word can be a name: capitalised, not a word of speech, a common word, a
+    month or a weekday."""
+    return (
+        word[0].isupper()
+        and len(folded) > 2
+        and not folded.startswith(_SPEECH_STEMS)
+        and folded not in stopwords_of_every_language()
+        and not calendar_word(word)
+    )
 
 
 def opens_quote(sentence: str) -> bool:

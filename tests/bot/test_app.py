@@ -40,6 +40,17 @@ async def test_start_registers_commands_and_offers_examples(server: Any, bot: An
 
 
 @pytest.mark.asyncio
+async def test_start_asks_its_examples_in_the_users_language(server: Any, bot: Any) -> None:
+    """The people quoted in the French and the English article alike, asked of in French for
+    a French app, in English for a language the bot does not speak."""
+    french = await reply_to(server, 2001, "/start", user_id=2001, language_code="fr-FR")
+    assert "Qu’a dit Lavrov ?" in french.params["text"]
+    assert "Qu’a dit Zakharova ?" in french.params["text"]
+    other = await reply_to(server, 2002, "/start", user_id=2002, language_code="sw")
+    assert "What did Lavrov say?" in other.params["text"]
+
+
+@pytest.mark.asyncio
 async def test_question_answered_with_citations_and_buttons(server: Any, bot: Any) -> None:
     call = await reply_to(server, USER, "What did Zakharova say?", user_id=USER)
     assert server.calls("sendChatAction")[-1].params["action"] == "typing"

@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import example, given, settings
-from hypothesis import strategies as st
 
-from bot.feedback import THANKS, FeedbackPress, feedback_data, parse_feedback
+from bot.callbacks import parse_callback
+from bot.feedback import THANKS
 from index.config import IndexSettings
 from index.feedback import FeedbackStore, feedback_path
 from tests.support.botapi import BotApiServer, SentMessage
@@ -81,7 +80,7 @@ async def test_stale_and_forged_verdicts_are_refused_politely(
 ) -> None:
     await reply_to(server, USER, "What did Lavrov say?", user_id=USER)
     answer = server.sent_messages(USER)[-1]
-    real = parse_feedback(_verdict_data(answer, "👎"))
+    real = parse_callback(_verdict_data(answer, "👎"))
     assert real is not None
     stale = await _press(server, USER, answer, f"f:{real.answer}:d:deadbeef")
     assert "updated" in stale["text"] and stale["show_alert"] is True
@@ -113,24 +112,3 @@ async def test_a_verdict_that_cannot_be_stored_is_said_so(
     assert "could not note that" in refused["text"] and refused["show_alert"] is True
     assert any("verdict not stored" in r.getMessage() for r in caplog.records)
     assert not [r for r in caplog.records if r.exc_info], "an expected failure, no traceback"
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    key=st.integers(1, 10**12 - 1),
-    verdict=st.sampled_from(["up", "down"]),
-    stamp=st.text("0123456789abcdef", min_size=8, max_size=8),
-)
-def test_verdict_data_fits_and_parses_back(key: int, verdict: Any, stamp: str) -> None:
-    data = feedback_data(key, verdict, stamp)
-    assert len(data.encode()) <= 64
-    assert parse_feedback(data) == FeedbackPress(key, verdict, stamp)
-
-
-@settings(max_examples=300, deadline=None)
-@given(data=st.text(max_size=70) | st.from_regex(r"f:[0-9]{0,13}:[a-z]?:[0-9a-f]{7,9}"))
-@example(data="f:1:u:0123abcd\n")
-@example(data="f:١:u:0123abcd")
-def test_only_data_the_bot_made_is_a_verdict(data: str) -> None:
-    pressed = parse_feedback(data)  # never raises
-    assert pressed is None or feedback_data(pressed.answer, pressed.verdict, pressed.stamp) == data

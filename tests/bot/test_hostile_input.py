@@ -9,19 +9,15 @@ from __future__ import annotations
 
 import itertools
 import logging
-import shutil
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 import pytest_asyncio
 
-from index.build import build_index
 from index.config import IndexSettings
-from tests.conftest import SEEDS
 from tests.support.botapi import BotApiServer, Call
-from tests.support.fakes import FakeEmbedder
-from tests.support.harness import TOKEN, USER, reply_to, start_bot, stop_bot
+from tests.support.harness import TOKEN, USER, reply_to, seed_briefing, start_bot, stop_bot
 from tests.support.hostile import EXPIRED, MESSAGES, PRESSES, UNDISCLOSED, Message, Press
 from tests.support.settle import settle
 
@@ -34,11 +30,7 @@ _BOT_OUTPUT = ("sendMessage", "editMessageText", "answerCallbackQuery")
 
 @pytest.fixture(scope="module")
 def briefing(tmp_path_factory: pytest.TempPathFactory) -> IndexSettings:
-    root = tmp_path_factory.mktemp("hostile")
-    shutil.copytree(SEEDS, root / "seeds")
-    settings = IndexSettings(root / "seeds", root / "index", "fake-hashing-256")
-    build_index(settings.seeds_dir, settings.index_dir, FakeEmbedder())
-    return settings
+    return seed_briefing(tmp_path_factory.mktemp("hostile"))
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from telegram import Message, Update
 
-import bot.state
+import bot.memory
 from index.answering.answers import Answer
 from index.config import IndexSettings
 from tests.load.botprocess import UnrecordedFakeEmbedder
@@ -58,7 +58,7 @@ async def test_what_the_bot_keeps_does_not_grow_with_its_answers(
 ) -> None:
     """After its answers, no update, message or answer stays alive, nor any task; the answers
     kept for "More" buttons stay at their bound (lowered here, to reach it sooner)."""
-    monkeypatch.setattr(bot.state, "_REMEMBERED_ANSWERS", 30)
+    monkeypatch.setattr(bot.memory, "REMEMBERED_ANSWERS", 30)
     application: Any = await start_bot(server, index_settings, UnrecordedFakeEmbedder())
     try:
         ledger = Ledger(server)
@@ -70,7 +70,7 @@ async def test_what_the_bot_keeps_does_not_grow_with_its_answers(
         assert await wait_answered(ledger, 160, timeout=60)
         await asyncio.sleep(0.5)
         assert ledger.delivery().exactly_once
-        assert len(application.bot_data.results) == 30
+        assert len(application.bot_data.answers) == 30
         assert _alive(Update, Message, Answer) <= 3, "a handled update is kept alive"
         assert len(asyncio.all_tasks()) <= tasks_before
         assert len(application.chat_data) <= 20 and len(application.user_data) <= 20

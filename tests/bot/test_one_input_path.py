@@ -11,7 +11,6 @@ import html
 import io
 import json
 import re
-import shutil
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -20,12 +19,10 @@ import pytest_asyncio
 
 from bot import cli
 from index import service
-from index.build import build_index
 from index.config import IndexSettings
-from tests.conftest import SEEDS
 from tests.support.botapi import BotApiServer
 from tests.support.fakes import FakeEmbedder
-from tests.support.harness import TOKEN, reply_to, start_bot, stop_bot
+from tests.support.harness import TOKEN, reply_to, seed_briefing, start_bot, stop_bot
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -51,11 +48,7 @@ def embedder() -> FakeEmbedder:
 
 @pytest.fixture(scope="module")
 def briefing(tmp_path_factory: pytest.TempPathFactory) -> IndexSettings:
-    root = tmp_path_factory.mktemp("one-input-path")
-    shutil.copytree(SEEDS, root / "seeds")
-    settings = IndexSettings(root / "seeds", root / "index", "fake-hashing-256")
-    build_index(settings.seeds_dir, settings.index_dir, FakeEmbedder())
-    return settings
+    return seed_briefing(tmp_path_factory.mktemp("one-input-path"))
 
 
 @pytest.fixture(scope="module")

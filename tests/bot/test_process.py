@@ -14,8 +14,8 @@ import pytest
 
 from index.build import build_index
 from index.embedding.models import SentenceTransformerEmbedder
-from tests.conftest import SEEDS
 from tests.support.botapi import BotApiServer
+from tests.support.paths import SEEDS
 
 pytestmark = pytest.mark.slow
 

@@ -6,18 +6,7 @@ from html.parser import HTMLParser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.render import (
-    MESSAGE_LIMIT,
-    Callback,
-    article_data,
-    context_data,
-    fit,
-    more_data,
-    parse_callback,
-    passage_data,
-    render_answer,
-    sources_data,
-)
+from bot.render import MESSAGE_LIMIT, fit, render_answer
 from index.answering.answers import Answer, Citation
 from index.records import Article, Hit, Passage
 
@@ -71,32 +60,6 @@ def test_long_text_is_cut_after_a_sentence() -> None:
     body = "A sentence that ends here. " * 300
     text = fit(body, "")
     assert len(text) <= MESSAGE_LIMIT and text.endswith("here. …")
-
-
-def test_callback_data_round_trips_within_64_bytes() -> None:
-    stamp = "0123abcd"
-    for data in (
-        passage_data(123456789, stamp),
-        more_data(10**11, 9999, stamp),
-        sources_data(9999, stamp),
-        context_data(10**12 - 1, 10**9 - 1, stamp),
-        article_data(10**12 - 1, 10**9 - 1, 10**6 - 1, stamp),
-    ):
-        assert len(data.encode()) <= 64
-        assert parse_callback(data) is not None
-    pressed = parse_callback(more_data(42, 3, stamp))
-    assert pressed is not None and (pressed.kind, pressed.number, pressed.page) == ("more", 42, 3)
-    assert parse_callback(context_data(42, 0, stamp)) == Callback("context", 42, 0, stamp, 0)
-    assert parse_callback(article_data(42, 7, 2, stamp)) == Callback("article", 42, 2, stamp, 7)
-
-
-def test_foreign_callback_data_is_refused() -> None:
-    for data in (None, "", "x:1:0123abcd", "p:1:zzzzzzzz", "p:1:0123abcd:extra", "m:1:0123abcd"):
-        assert parse_callback(data) is None
-    for data in ("c:0:1:0123abcd", "c:1:0123abcd", "a:1:1:0:0123abcd", "a:1:01:1:0123abcd"):
-        assert parse_callback(data) is None
-    for data in ("f:1:0123abcd", "t:1:0123abcd"):  # other modules' buttons
-        assert parse_callback(data) is None
 
 
 def _hit(passage_id: int, source: str, language: str, paragraph: int = 1) -> Hit:

@@ -23,9 +23,9 @@ import pytest
 
 from index.build import build_index
 from index.embedding.models import SentenceTransformerEmbedder
-from tests.conftest import SEEDS
 from tests.load.driver import Ledger, question
 from tests.support.botapi import BotApiServer
+from tests.support.paths import SEEDS
 
 pytestmark = pytest.mark.slow
 

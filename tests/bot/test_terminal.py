@@ -14,9 +14,10 @@ import pytest
 from bot import cli
 from index import cli as index_cli
 from index import service
-from tests.conftest import LAVROV_SOURCE, REPO
+from tests.conftest import LAVROV_SOURCE
 from tests.support.cli_help import help_texts
 from tests.support.fakes import FakeEmbedder
+from tests.support.paths import REPO
 
 
 @pytest.fixture

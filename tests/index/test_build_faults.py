@@ -16,8 +16,8 @@ import pytest
 from index import cli
 from index.build import EMBED_BATCH, build_index
 from index.store.folder import MANIFEST, StoredIndex, load_index
-from tests.conftest import REPO
 from tests.support.fakes import FakeEmbedder
+from tests.support.paths import REPO
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -185,21 +185,20 @@ def _fill(disk: Path, leave: int) -> Path:
 
 
 @pytest.fixture
-def cli_env(monkeypatch: pytest.MonkeyPatch, seeds_dir: Path) -> pytest.MonkeyPatch:
-    monkeypatch.setenv("BRIEFING_SEEDS_DIR", str(seeds_dir))
-    monkeypatch.setenv("EMBEDDING_MODEL", "fake-hashing-256")
-    monkeypatch.setattr(cli, "load_embedder", lambda name: FakeEmbedder(name=name))
-    return monkeypatch
+def index_on_small_disk(fake_env: Path, small_disk: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The commands' index folder on the small disk, built with the fake embedder."""
+    index_dir = small_disk / "index"
+    monkeypatch.setenv("BRIEFING_INDEX_DIR", str(index_dir))
+    return index_dir
 
 
 def test_a_full_disk_is_a_one_line_error_and_the_previous_index_stays(
     small_disk: Path,
     seeds_dir: Path,
-    cli_env: pytest.MonkeyPatch,
+    index_on_small_disk: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    index_dir = small_disk / "index"
-    cli_env.setenv("BRIEFING_INDEX_DIR", str(index_dir))
+    index_dir = index_on_small_disk
     assert cli.main(["build"]) == 0
     before = load_index(index_dir)
     _add_articles(seeds_dir, 40)  # some 600 KB of vectors: more than the disk has left
@@ -285,13 +284,9 @@ def test_no_room_for_temporary_files_is_one_error_not_every_article_skipped(
 
 
 def test_the_first_build_on_a_full_disk_leaves_nothing(
-    small_disk: Path,
-    seeds_dir: Path,
-    cli_env: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    small_disk: Path, index_on_small_disk: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    index_dir = small_disk / "index"
-    cli_env.setenv("BRIEFING_INDEX_DIR", str(index_dir))
+    index_dir = index_on_small_disk
     _fill(small_disk, leave=0)
     assert cli.main(["build"]) == 1
     message = capsys.readouterr().err.strip().splitlines()[-1]

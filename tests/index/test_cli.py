@@ -11,20 +11,9 @@ import pytest
 from index import cli
 from tests.conftest import LAVROV_SOURCE
 from tests.support.cli_help import help_texts
-from tests.support.fakes import FakeEmbedder
 
 
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, seeds_dir: Path, index_dir: Path) -> Path:
-    """Environment pointing at private seeds and index, with the fake embedder."""
-    monkeypatch.setenv("BRIEFING_SEEDS_DIR", str(seeds_dir))
-    monkeypatch.setenv("BRIEFING_INDEX_DIR", str(index_dir))
-    monkeypatch.setenv("EMBEDDING_MODEL", "fake-hashing-256")
-    monkeypatch.setattr(cli, "load_embedder", lambda name: FakeEmbedder(name=name))
-    return index_dir
-
-
-def test_build_prints_a_summary(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_build_prints_a_summary(fake_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["build"]) == 0
     out = capsys.readouterr().out
     assert "2 articles, 12 passages" in out and "passages/s" in out
@@ -33,7 +22,10 @@ def test_build_prints_a_summary(env: Path, capsys: pytest.CaptureFixture[str]) -
 
 
 def test_search_json_lines_from_stdin(
-    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, seeds_dir: Path
+    fake_env: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    seeds_dir: Path,
 ) -> None:
     cli.main(["build"])
     capsys.readouterr()
@@ -54,7 +46,7 @@ def test_search_json_lines_from_stdin(
     assert json.loads(lines[1])["hits"][0]["source"] == "001_f51ee47ec4ee7eba.txt"
 
 
-def test_search_text_output(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_search_text_output(fake_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cli.main(["build"])
     capsys.readouterr()
     assert cli.main(["search", "Boris Johnson", "--k", "1"]) == 0
@@ -64,7 +56,7 @@ def test_search_text_output(env: Path, capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_lexical_search_that_finds_nothing_says_why_on_stderr(
-    env: Path, capsys: pytest.CaptureFixture[str]
+    fake_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     cli.main(["build"])
     capsys.readouterr()
@@ -84,7 +76,7 @@ def test_lexical_search_that_finds_nothing_says_why_on_stderr(
     assert capsys.readouterr().err == ""
 
 
-def test_info_readable_and_json(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_info_readable_and_json(fake_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cli.main(["build"])
     capsys.readouterr()
     assert cli.main(["info"]) == 0
@@ -96,7 +88,7 @@ def test_info_readable_and_json(env: Path, capsys: pytest.CaptureFixture[str]) -
 
 
 def test_search_refuses_an_index_of_another_model(
-    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    fake_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cli.main(["build"])
     monkeypatch.setenv("EMBEDDING_MODEL", "another-model")
@@ -106,7 +98,7 @@ def test_search_refuses_an_index_of_another_model(
 
 
 def test_bad_log_level_names_the_variable(
-    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    fake_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LOG_LEVEL", "LOUD")
     assert cli.main(["info"]) == 1
@@ -152,7 +144,7 @@ def test_expected_failures_are_one_line_without_traceback(
 
 
 def test_eval_question_set_json(
-    env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    fake_env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     cli.main(["build"])
     questions = tmp_path / "set.jsonl"
@@ -173,7 +165,9 @@ def test_eval_question_set_json(
     assert report["abstention"]["answerable"] == 1 and report["abstention"]["unanswerable"] == 1
 
 
-def test_eval_xquad_table(env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_eval_xquad_table(
+    fake_env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     data = Path(__file__).resolve().parents[1] / "data" / "xquad-mini"
     args = [
         "eval",

@@ -67,7 +67,7 @@ def memory_stats(application: Any, service: BriefingService) -> dict[str, Any]:
         "gc_objects": len(gc.get_objects()),
         "traced_kb": traced // 1024,
         "traced_peak_kb": traced_peak // 1024,
-        "remembered": len(application.bot_data.results),
+        "remembered": len(application.bot_data.answers),
         "batches": len(service.batcher.batch_sizes),
         "tasks": tasks,
     }

@@ -712,7 +712,8 @@ class BotApiServer:
 
     # Builders: an update with a new user message (stored, so replies and edits can find it),
     # for push_update. ``who``: user_id (private chats: the chat id), chat_type ("private",
-    # "group", "supergroup"), username, first_name, reply_to_message_id.
+    # "group", "supergroup"), username, first_name, reply_to_message_id, language_code (the
+    # user's app language, "en" unless given).
     def text_message(
         self, chat_id: int, text: str, *, entities: list[JSON] | None = None, **who: Any
     ) -> JSON:
@@ -796,10 +797,15 @@ class BotApiServer:
             return self.push_update({"callback_query": query})
 
     def _user(
-        self, user_id: int, username: str | None = "tester", first_name: str = "Tess"
+        self,
+        user_id: int,
+        username: str | None = "tester",
+        first_name: str = "Tess",
+        language_code: str = "en",
     ) -> JSON:
         user: JSON = {"id": user_id, "is_bot": False, "first_name": first_name}
-        return {**user, **({"username": username} if username else {}), "language_code": "en"}
+        named = {"username": username} if username else {}
+        return {**user, **named, "language_code": language_code}
 
     def _file(self, path: str, data: bytes) -> JSON:
         with self._cond:
@@ -818,11 +824,15 @@ class BotApiServer:
         username: str | None = "tester",
         first_name: str = "Tess",
         reply_to_message_id: int | None = None,
+        language_code: str = "en",
     ) -> JSON:
         if chat_type == "private" and user_id not in (None, chat_id):
             raise ValueError("in a private chat the chat id is the user's id")
         user = self._user(
-            user_id or chat_id if chat_type == "private" else user_id or 4242, username, first_name
+            user_id or chat_id if chat_type == "private" else user_id or 4242,
+            username,
+            first_name,
+            language_code,
         )
         with self._cond:
             chat = self.add_chat(chat_id, chat_type, first_name=first_name, username=username)

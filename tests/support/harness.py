@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+from pathlib import Path
 from typing import Any
 
 from bot.app import build_application
 from bot.config import BotSettings
+from index.build import build_index
 from index.config import IndexSettings
 from index.service import BriefingService
 from tests.support.fakes import FakeEmbedder
+from tests.support.paths import SEEDS
 
 TOKEN = "123456789:AAEabcdefghijklmnopqrstuvwxyz012345"
 ADMIN, USER, STRANGER = 1001, 1002, 1003
 GROUP = -100200300
+
+
+def seed_briefing(root: Path) -> IndexSettings:
+    """The seed articles copied under ``root`` and indexed there with the fake embedder."""
+    shutil.copytree(SEEDS, root / "seeds")
+    settings = IndexSettings(root / "seeds", root / "index", "fake-hashing-256")
+    build_index(settings.seeds_dir, settings.index_dir, FakeEmbedder())
+    return settings
 
 
 async def start_bot(

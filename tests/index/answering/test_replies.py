@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index.answering.replies import not_covered_text
+from index.answering.replies import example_questions, not_covered_text
 from index.retrieval.question import read_question
 
 
@@ -15,3 +15,16 @@ def test_not_covered_speaks_the_question_language() -> None:
     )
     assert french.startswith("Le briefing ne semble pas traiter de cette question.")
     assert "Lavrov et Paris" in french and french.endswith("Le passage le plus proche : « … » [1]")
+
+
+def test_example_questions_ask_of_each_surname_once_then_of_the_articles() -> None:
+    people = ["Sergei Lavrov", "Lavrov", "Maria Zakharova"]
+    assert example_questions("de", people, ["Skripal", "Berlin"], 3) == [
+        "Was hat Lavrov gesagt?",
+        "Was hat Zakharova gesagt?",
+        "Was sagt das Briefing über „Skripal“?",
+    ]
+    assert example_questions("pt-BR", [], ["Skripal"], 2) == [
+        "O que diz o briefing sobre «Skripal»?"
+    ]
+    assert example_questions("xx", ["Лавров"], [], 3) == ["What did Лавров say?"]

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from index.articles.chunking import ChunkingParams, chunk_document, paragraph_spans
 from index.articles.ingest import decode_article_text, ingest, read_document
-from tests.conftest import SEEDS
+from tests.support.paths import SEEDS
 
 PARAMS = ChunkingParams()
 

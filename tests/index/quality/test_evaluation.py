@@ -14,8 +14,8 @@ from index.quality.evaluation import (
     read_question_set,
     score_rankings,
 )
-from tests.conftest import REPO
 from tests.support.fakes import FakeEmbedder
+from tests.support.paths import REPO
 
 MINI = REPO / "tests" / "data" / "xquad-mini"
 

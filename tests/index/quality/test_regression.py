@@ -11,16 +11,11 @@ from index import cli
 from index.errors import BriefingError
 from index.quality.regression import Baseline, find_regressions, read_baseline, write_baseline
 from tests.conftest import LAVROV_SOURCE
-from tests.support.fakes import FakeEmbedder
 
 
 @pytest.fixture
-def suite(monkeypatch: pytest.MonkeyPatch, seeds_dir: Path, index_dir: Path) -> Path:
+def suite(fake_env: Path, seeds_dir: Path) -> Path:
     """The seeds with a question set of their own, indexed with the fake embedder."""
-    monkeypatch.setenv("BRIEFING_SEEDS_DIR", str(seeds_dir))
-    monkeypatch.setenv("BRIEFING_INDEX_DIR", str(index_dir))
-    monkeypatch.setenv("EMBEDDING_MODEL", "fake-hashing-256")
-    monkeypatch.setattr(cli, "load_embedder", lambda name: FakeEmbedder(name=name))
     folder = seeds_dir / ".eval"
     for name in ("seed_questions.jsonl", "baseline.json"):  # the project's, for the real model
         (folder / name).unlink()

@@ -9,6 +9,7 @@ from index.retrieval.speakers import (
     closes_quote,
     name_key,
     opens_quote,
+    speakers_in,
 )
 
 
@@ -74,3 +75,21 @@ def test_quote_balance() -> None:
     assert closes_quote("Malheureusement, notre offre est ignorée ».")
     assert not opens_quote("« Il est dommage », a dit le diplomate.")
     assert opens_quote('"Berlin unilaterally disrupted the talks.')
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speakers"),
+    [
+        ("Lavrov said the claims were absurd.", ["Lavrov"]),
+        ("« C’est absurde », a déclaré Lavrov à Moscou.", ["Lavrov"]),
+        ("Zakharova has told reporters nothing.", ["Zakharova"]),
+        ("Об этом заявил Лавров в Москве.", ["Лавров"]),
+        ("Selon Zakharova, rien n’a changé.", ["Zakharova"]),
+        ("The ministry said on Monday that it would reply.", []),
+        ("Berlin and Paris met on Monday.", []),
+    ],
+)
+def test_speakers_in_finds_the_name_next_to_a_word_of_speech(
+    sentence: str, speakers: list[str]
+) -> None:
+    assert speakers_in(sentence) == speakers
