@@ -121,6 +121,9 @@ def test_ctrl_c_in_the_chat_exits_130_without_a_traceback(built: Path) -> None:
         stdin=typed_at,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        # Ctrl-C reaches a program at a terminal; a test run in the background (``make test &``,
+        # some CI runners) ignores SIGINT, and a child would inherit that.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     os.close(typed_at)
     try:
