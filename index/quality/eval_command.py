@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import cast
 from index.config import IndexSettings
 from index.embedding.models import Embedder
 from index.errors import BriefingError
+from index.quality.briefings import article_range, evaluate_briefing
 from index.quality.evaluation import (
     AbstentionScores,
     EvalQuestion,
@@ -61,7 +63,22 @@ def add_eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
         action="store_true",
         help="record this run's Recall@1 as the folder's baseline",
     )
-    evaluate.add_argument("--pool", default="de,ru", help="XQuAD-R languages to search in")
+    evaluate.add_argument(
+        "--pool", default="de,ru", help="XQuAD-R languages to search in (answers: de,es,ru)"
+    )
+    evaluate.add_argument(
+        "--articles",
+        default=None,
+        help="answers: the XQuAD-R articles of the briefing, e.g. 30-41 (default: 30-47)",
+    )
+    evaluate.add_argument(
+        "--off-topic", type=int, default=200, help="answers: questions of other articles to ask"
+    )
+    evaluate.add_argument(
+        "--off-topic-from",
+        default=None,
+        help="answers: the articles off-topic questions come from (default: all the others)",
+    )
     evaluate.add_argument("--questions", default="en", help="XQuAD-R language of the questions")
     evaluate.add_argument("--limit", type=positive, help="use only the first N questions")
     evaluate.add_argument("--data", type=Path, help="folder of xquad-r/*.json")
@@ -99,6 +116,8 @@ def run_eval(args: argparse.Namespace, settings: IndexSettings, load_embedder: L
         return 0
     if args.target == "stories":
         return _calibrate_stories(args, settings, load_embedder)
+    if args.target == "answers":
+        return _briefing_answers(args, settings, load_embedder)
     target = Path(args.target) if args.target else eval_folder(settings.seeds_dir)
     sets = question_sets(target) if target.is_dir() else [target]
     index = read_index(settings, settings.embedding_model)
@@ -128,6 +147,43 @@ def _calibrate_stories(
     print(f"{'alignment':>9} {'gap':>5} {'precision':>9} {'recall':>7}")
     for row in rows:
         print(f"{row.floor:>9.2f} {row.gap:>5.2f} {row.precision:>9.3f} {row.recall:>7.3f}")
+    return 0
+
+
+def _briefing_answers(
+    args: argparse.Namespace, settings: IndexSettings, load_embedder: LoadEmbedder
+) -> int:
+    """The whole answer pipeline over an XQuAD-R briefing (``index.quality.briefings``)."""
+    pool = [language.strip() for language in args.pool.split(",") if language.strip()]
+    articles = args.articles or "30-47"
+    chosen = set(article_range(articles))
+    others = args.off_topic_from or ",".join(str(a) for a in range(48) if a not in chosen)
+    embedder = load_embedder(settings.embedding_model)
+    started = time.perf_counter()
+    scores, _ = evaluate_briefing(
+        args.data or default_xquad_dir(),
+        pool,
+        args.questions,
+        articles,
+        others,
+        args.off_topic,
+        args.work,
+        embedder,
+    )
+    seconds = time.perf_counter() - started
+    if args.json:
+        print(json.dumps({"eval": "answers", **scores.as_dict(), "seconds": round(seconds, 1)}))
+        return 0
+    print(
+        f"answers on XQuAD-R articles {articles}: {','.join(pool)} "
+        f"({scores.paragraphs} paragraphs a language), questions in {args.questions}, "
+        f"model {embedder.name}"
+    )
+    print(f"answered              {scores.answered:.3f} of {scores.answerable} answerable")
+    print(f"first citation right  {scores.first_citation_right:.3f}")
+    print(f"off-topic abstained   {scores.off_topic_abstained:.3f} of {scores.off_topic}")
+    print(f"other versions grouped {scores.other_versions_grouped:.3f}")
+    print(f"{seconds:.1f} s")
     return 0
 
 
