@@ -30,6 +30,7 @@ def answer_json(answer: Answer) -> str:
             "found": answer.found,
             "answer": answer.text,
             "citations": [citation_json(c) for c in answer.citations],
+            "confidence": answer.confidence.as_json() if answer.confidence else None,
         },
         ensure_ascii=False,
     )

@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.answering.answers import Answer, Answerer
+from index.answering.confidence import Calibration
 from index.build import BuildReport, build_index
 from index.config import IndexSettings
 from index.embedding.batching import BatchingParams, QueryBatcher
@@ -63,16 +64,21 @@ class Pipeline:
         Args:
             index: The loaded index.
             embedder: The model that built it.
-            threshold: Score the best passage needs; default: calibrated for the model.
-            quoted_threshold: The lower score enough when a passage quotes the speaker asked
-                about; default: calibrated for the model.
+            threshold: Cosine the best passage needs, other signals left out (tests); default:
+                the model's calibration (``index.answering.confidence``).
+            quoted_threshold: The lower cosine enough when a passage quotes the speaker asked
+                about; default: ``threshold``.
 
         Raises:
             IndexMismatchError: The index was built with another model.
         """
         searcher = Searcher(index, embedder)
         dating = Dating(index)
-        return cls(searcher, dating, Answerer(searcher, dating, threshold, quoted_threshold))
+        calibration = None
+        if threshold is not None:
+            quoted = threshold if quoted_threshold is None else min(threshold, quoted_threshold)
+            calibration = Calibration(threshold, threshold - quoted)
+        return cls(searcher, dating, Answerer(searcher, dating, calibration))
 
     @property
     def index(self) -> StoredIndex:

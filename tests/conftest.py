@@ -13,6 +13,7 @@ import pytest
 from bot.redaction import TokenRedactingFilter
 from index import cli as index_cli
 from index import service
+from index.embedding.models import DEFAULT_MODEL, SentenceTransformerEmbedder
 from tests.support.botapi import BotApiServer
 from tests.support.fakes import FakeEmbedder
 from tests.support.harness import TOKEN
@@ -53,6 +54,12 @@ def fake_env(monkeypatch: pytest.MonkeyPatch, seeds_dir: Path, index_dir: Path) 
 @pytest.fixture
 def fake_embedder() -> FakeEmbedder:
     return FakeEmbedder()
+
+
+@pytest.fixture(scope="session")
+def e5() -> SentenceTransformerEmbedder:
+    """The real bundled model (tests that use it are marked ``slow``)."""
+    return SentenceTransformerEmbedder(DEFAULT_MODEL)
 
 
 # The test bot's token, and its secret alone (e.g. after a ':' percent-encoded in a URL).

@@ -17,6 +17,14 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
+from index.answering.confidence import (
+    BASELINE_RANKS,
+    CALIBRATIONS,
+    UNCALIBRATED,
+    Calibration,
+    Confidence,
+    confidence,
+)
 from index.answering.replies import NOT_COVERED as NOT_COVERED  # the English reply, for callers
 from index.answering.replies import example_questions, not_covered_text, reply_text
 from index.answering.suggestions import names_in, suggestions
@@ -36,13 +44,6 @@ from index.retrieval.speakers import (
 )
 from index.retrieval.stories import find_versions
 
-# Per model: the score the best passage needs for an answer, and the lower score enough
-# when the passages quote the speaker a question asks about. Calibrated on
-# seeds/.eval/seed_questions.jsonl (`briefing-index eval eval/seed_questions.jsonl` reports them).
-ABSTENTION_THRESHOLDS = {
-    "intfloat/multilingual-e5-small": (0.82, 0.79),
-    "sentence-transformers/all-MiniLM-L6-v2": (0.33, 0.30),
-}
 _CANDIDATES = 6
 # A speaker's words may sit in a passage that ranks low for the whole question.
 _SPEAKER_CANDIDATES = 50
@@ -78,9 +79,10 @@ class Answer:
     """An answer: its text with ``[n]`` markers, and the passages those numbers cite.
 
     When the briefing does not cover the question, ``suggestions`` are names and dates it
-    does cover near it, to ask about instead. ``conversational`` answers are replies to a
-    message that is no question about the briefing (small talk, no words): nothing was
-    searched and nothing is cited.
+    does cover near it, to ask about instead. ``confidence`` holds the signals the decision
+    to answer was taken on (``index.answering.confidence``). ``conversational`` answers are
+    replies to a message that is no question about the briefing (small talk, no words):
+    nothing was searched and nothing is cited.
     """
 
     question: str
@@ -90,6 +92,7 @@ class Answer:
     hits: tuple[Hit, ...]
     suggestions: tuple[str, ...] = ()
     conversational: bool = False
+    confidence: Confidence | None = None
 
 
 class Answerer:
@@ -99,25 +102,20 @@ class Answerer:
         self,
         searcher: Searcher,
         dating: Dating,
-        threshold: float | None = None,
-        quoted_threshold: float | None = None,
+        calibration: Calibration | None = None,
     ) -> None:
         """Answers with ``searcher`` (assembled in ``index.service.Pipeline``).
 
         Args:
             searcher: Retrieval over the index.
             dating: The dates of its passages.
-            threshold: Score the best passage needs; default: calibrated for the model.
-            quoted_threshold: The lower score enough when a passage quotes the speaker the
-                question asks about; default: calibrated for the model.
+            calibration: When to answer (``index.answering.confidence``); default: the
+                model's.
         """
         self.searcher = searcher
         self.dating = dating
-        default, default_quoted = ABSTENTION_THRESHOLDS.get(searcher.index.manifest.model, (0, 0))
-        self.threshold = default if threshold is None else threshold
-        self.quoted_threshold = min(
-            self.threshold, default_quoted if quoted_threshold is None else quoted_threshold
-        )
+        model = searcher.index.manifest.model
+        self.calibration = calibration or CALIBRATIONS.get(model, UNCALIBRATED)
 
     def answer(self, question: Question, vector: npt.NDArray[np.float32] | None = None) -> Answer:
         """The answer to a question read by ``read_question``; a message that is no question
@@ -133,20 +131,35 @@ class Answerer:
         speaker, intent = question.speaker, question.time
         deep = speaker is not None or intent.range is not None or intent.latest
         depth = _SPEAKER_CANDIDATES if deep else _CANDIDATES
-        hits = self.searcher.search(question.text, depth, query, diverse=not speaker)
-        hits = self.dating.prefer([hit for hit in hits if _says_anything(hit)], intent)
+        found = self.searcher.search(
+            question.text, max(depth, BASELINE_RANKS[1]), query, diverse=not speaker
+        )
+        signals = confidence(question, found, self.calibration)
+        hits = self.dating.prefer([hit for hit in found[:depth] if _says_anything(hit)], intent)
+        answer = self._decided(question, query, hits, signals)
+        return replace(answer, confidence=signals)
+
+    def _decided(
+        self,
+        question: Question,
+        query: npt.NDArray[np.float32],
+        hits: list[Hit],
+        signals: Confidence,
+    ) -> Answer:
+        speaker, intent = question.speaker, question.time
         best = max((hit.score for hit in hits), default=0.0)
+        quoted = self.calibration.quoted
         # A passage that tells of the asked time is as good a sign as one quoting the speaker.
         dated = self.dating.inside(hits, intent.range, mentioned=True) if intent.range else set()
         best_dated = max((h.score for h in hits if h.passage.id in dated), default=0.0)
-        if speaker and best >= self.quoted_threshold:
+        if speaker and signals.passes(best, quoted):
             timely = self.dating.inside(hits, intent.range) if intent.range else set()
-            quoted = self._speaker_answer(question.text, hits, speaker, timely)
-            if quoted:
-                return self._one_story_once(quoted)
-        if best < self.threshold and not (dated and best_dated >= self.quoted_threshold):
+            said = self._speaker_answer(question.text, hits, speaker, timely)
+            if said:
+                return self._one_story_once(said)
+        if not signals.passes(best) and not (dated and signals.passes(best_dated, quoted)):
             return self._not_covered(question, hits[:_CANDIDATES])
-        floor = self.quoted_threshold if dated else self.threshold
+        floor = signals.floor(quoted if dated else 0.0)
         answer = self._closest_sentences(question.text, query, hits[:_CANDIDATES], floor)
         return self._one_story_once(answer)
 

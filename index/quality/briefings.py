@@ -167,8 +167,9 @@ def ask_all(
 
 
 def _outcome(asked: BriefingQuestion, answer: Answer, pool: Sequence[str]) -> Outcome:
+    signals = answer.confidence.as_json() if answer.confidence else {}
     if not answer.found or not answer.citations:
-        return Outcome(asked.text, asked.paragraph, False, None, False)
+        return Outcome(asked.text, asked.paragraph, False, None, False, signals)
     first = answer.citations[0]
     cited = paragraph_of(first.hit.passage.source)
     languages = {first.hit.article.language}
@@ -178,7 +179,7 @@ def _outcome(asked: BriefingQuestion, answer: Answer, pool: Sequence[str]) -> Ou
         if paragraph_of(version.passage.source) == cited
     }
     grouped = set(pool) - languages <= versions
-    return Outcome(asked.text, asked.paragraph, True, cited, grouped)
+    return Outcome(asked.text, asked.paragraph, True, cited, grouped, signals)
 
 
 def score(

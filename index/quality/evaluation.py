@@ -241,13 +241,14 @@ def evaluate_answers(
 ) -> tuple[RetrievalScores, AbstentionScores]:
     """Ranking quality of the answers' citations, and abstention against the gold."""
     answers = [pipeline.answer(q.question) for q in questions]
+    calibration = pipeline.answerer.calibration
     rankings = [_pairs(list(answer.hits)) for answer in answers]
-    best_scores = [max((hit.score for hit in answer.hits), default=0.0) for answer in answers]
+    best_scores = [answer.confidence.score if answer.confidence else 0.0 for answer in answers]
     answerable = [bool(q.gold) for q in questions]
     best_threshold, best_errors = calibrate_threshold(best_scores, answerable)
     abstention = AbstentionScores(
-        threshold=pipeline.answerer.threshold,
-        quoted_threshold=pipeline.answerer.quoted_threshold,
+        threshold=calibration.threshold,
+        quoted_threshold=calibration.threshold - calibration.quoted,
         answerable=sum(answerable),
         wrongly_abstained=sum(
             a and not ans.found for a, ans in zip(answerable, answers, strict=True)

@@ -130,7 +130,8 @@ def name_key(word: str) -> str:
     return key.replace("j", "y")
 
 
-def _same_name(key: str, other: str) -> bool:
+def same_name(key: str, other: str) -> bool:
+    """Whether two name keys are one name spelled nearly alike (``lavrov``, ``lavrow``)."""
     if key == other:
         return True
     if min(len(key), len(other)) < 4:
@@ -141,7 +142,7 @@ def _same_name(key: str, other: str) -> bool:
 def attribution(sentence: str, speaker: str) -> Attribution:
     """How strongly ``sentence`` attributes speech to ``speaker`` (a name key)."""
     words = _WORD.findall(sentence)
-    named = [i for i, word in enumerate(words) if _same_name(name_key(word), speaker)]
+    named = [i for i, word in enumerate(words) if same_name(name_key(word), speaker)]
     if not named:
         return Attribution.NONE
     folded = [fold(word) for word in words]

@@ -36,8 +36,13 @@ def test_ask_json_shape(built: Path, capsys: pytest.CaptureFixture[str]) -> None
     capsys.readouterr()
     assert cli.main(["ask", "What did Zakharova say?", "--json"]) == 0
     answer = json.loads(capsys.readouterr().out)
-    assert set(answer) == {"question", "found", "answer", "citations"}
+    assert set(answer) == {"question", "found", "answer", "citations", "confidence"}
     assert answer["found"] is True and "[1]" in answer["answer"]
+    signals = answer["confidence"]
+    assert set(signals) == {"best", "lift", "anchors", "found", "score", "threshold", "answered"}
+    assert signals["answered"] is True and signals["anchors"] == 1  # the name Zakharova
+    assert signals["score"] >= signals["threshold"]
+    assert signals["best"] >= citation_score(answer) - 1e-3  # the best of all passages
     citation = answer["citations"][0]
     assert set(citation) == {
         "n",
@@ -55,6 +60,21 @@ def test_ask_json_shape(built: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert citation["n"] == 1 and citation["source"] == LAVROV_SOURCE and citation["paragraph"] == 6
     text = (built / citation["source"]).read_text(encoding="utf-8")
     assert text[citation["start"] : citation["end"]] == citation["text"]
+
+
+def citation_score(answer: dict[str, object]) -> float:
+    citations = answer["citations"]
+    assert isinstance(citations, list)
+    return max(float(c["score"]) for c in citations)
+
+
+def test_ask_json_says_null_confidence_for_small_talk(
+    built: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert cli.main(["ask", "hello", "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["confidence"] is None and answer["citations"] == []
 
 
 def test_ask_reads_questions_from_stdin(
