@@ -16,7 +16,6 @@ must be refused. Every question goes through the pipeline users get (``Pipeline.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,7 +24,7 @@ from typing import Any
 from index.answering.answers import Answer
 from index.embedding.models import Embedder
 from index.errors import BriefingError
-from index.quality.evaluation import xquad_index
+from index.quality.evaluation import read_articles, xquad_index
 from index.service import Pipeline
 
 _BATCH = 64
@@ -84,18 +83,6 @@ def article_range(text: str) -> list[int]:
             f"--articles takes numbers and ranges such as 30-47, not {text!r}"
         ) from None
     return sorted(set(numbers))
-
-
-def read_articles(data_dir: Path, language: str) -> list[list[dict[str, Any]]]:
-    """The articles of one XQuAD-R language, each a list of paragraphs."""
-    path = data_dir / f"{language}.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise BriefingError(
-            f"no XQuAD-R file {path}: pass --data with the folder of xquad-r/*.json"
-        ) from error
-    return [article["paragraphs"] for article in data["data"]]
 
 
 def make_briefing(

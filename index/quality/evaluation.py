@@ -154,7 +154,8 @@ def default_xquad_dir() -> Path:
     return next((path for path in candidates if path.is_dir()), candidates[0])
 
 
-def _paragraphs(data_dir: Path, language: str) -> list[dict[str, Any]]:
+def read_articles(data_dir: Path, language: str) -> list[list[dict[str, Any]]]:
+    """The articles of one XQuAD-R language, each a list of paragraphs."""
     path = data_dir / f"{language}.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -162,7 +163,11 @@ def _paragraphs(data_dir: Path, language: str) -> list[dict[str, Any]]:
         raise BriefingError(
             f"no XQuAD-R file {path}: pass --data with the folder of xquad-r/*.json"
         ) from error
-    return [paragraph for article in data["data"] for paragraph in article["paragraphs"]]
+    return [article["paragraphs"] for article in data["data"]]
+
+
+def _paragraphs(data_dir: Path, language: str) -> list[dict[str, Any]]:
+    return [paragraph for article in read_articles(data_dir, language) for paragraph in article]
 
 
 def evaluate_xquad(
