@@ -181,7 +181,10 @@ def _briefing_answers(
     )
     print(f"answered              {scores.answered:.3f} of {scores.answerable} answerable")
     print(f"first citation right  {scores.first_citation_right:.3f}")
-    print(f"off-topic abstained   {scores.off_topic_abstained:.3f} of {scores.off_topic}")
+    if scores.off_topic:
+        print(f"off-topic abstained   {scores.off_topic_abstained:.3f} of {scores.off_topic}")
+    else:
+        print("off-topic abstained   none asked (--off-topic 0)")
     print(f"other versions grouped {scores.other_versions_grouped:.3f}")
     print(f"{seconds:.1f} s")
     return 0

@@ -112,5 +112,7 @@ def test_eval_answers_command(
     assert report["eval"] == "answers" and report["pool"] == ["de", "ru"]
     assert report["answerable"] == 48 and report["off_topic"] == 6
     assert set(report) >= {"answered", "first_citation_right", "off_topic_abstained"}
+    assert cli.main([*args[:-1], "0"]) == 0
+    assert "off-topic abstained   none asked (--off-topic 0)" in capsys.readouterr().out
     assert cli.main([*args[:-2], "--articles", "x"]) == 1
     assert "--articles takes" in capsys.readouterr().err
