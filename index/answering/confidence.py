@@ -117,15 +117,15 @@ class Confidence:
 def confidence(question: Question, hits: Sequence[Hit], calibration: Calibration) -> Confidence:
     """The signals of ``hits`` (the search's, best first, at least ``BASELINE_RANKS[1]`` deep
     where the briefing has that many passages) for ``question``."""
+    top = max(hits, key=lambda hit: hit.score, default=None)
+    best = top.score if top else 0.0
     scores = sorted((hit.score for hit in hits), reverse=True)
-    best = scores[0] if scores else 0.0
     low, high = BASELINE_RANKS
     typical = scores[low:high]
     measured = len(scores) >= high
     lift = best - sum(typical) / len(typical) if measured else calibration.small_lift
     anchors = anchors_of(question)
-    top = max(hits, key=lambda hit: hit.score).passage.text if hits else ""
-    found = _found(anchors, top)
+    found = _found(anchors, top.passage.text if top else "")
     score = best + calibration.lift * lift
     if anchors:
         score += calibration.found if found else -calibration.missing
