@@ -24,10 +24,13 @@ from index.answering.confidence import (
     Calibration,
     Confidence,
     confidence,
+    found_in,
+    names_all,
 )
 from index.answering.replies import NOT_COVERED as NOT_COVERED  # the English reply, for callers
 from index.answering.replies import example_questions, not_covered_text, reply_text
 from index.answering.suggestions import names_in, suggestions
+from index.articles.dates import DateRange
 from index.articles.metadata import month_number
 from index.records import Hit
 from index.retrieval.dating import Dating
@@ -134,10 +137,45 @@ class Answerer:
         found = self.searcher.search(
             question.text, max(depth, BASELINE_RANKS[1]), query, diverse=not speaker
         )
-        signals = confidence(question, found, self.calibration)
-        hits = self.dating.prefer([hit for hit in found[:depth] if _says_anything(hit)], intent)
-        answer = self._decided(question, query, hits, signals)
+        asked_day = intent.range if question.kind == "what happened" else None
+        saying = [hit for hit in found if _says_anything(hit)]
+        told = self.dating.telling(saying, asked_day) if asked_day else []
+        signals = confidence(question, found, self.calibration, tells_day=bool(told))
+        if signals.introduces:
+            answer = self._introduction(question, saying)
+        elif told and asked_day:
+            answer = self._day_answer(question, told, asked_day)
+        else:
+            hits = self.dating.prefer([h for h in saying if h in found[:depth]], intent)
+            answer = self._decided(question, query, hits, signals)
         return replace(answer, confidence=signals)
+
+    def _introduction(self, question: Question, hits: list[Hit]) -> Answer:
+        """The sentence that introduces the X of "Who is X?": the first naming X in the
+        article of the best passage that names X."""
+        named = [hit for hit in hits if names_all(question.defines, hit.passage.text)]
+        best = max(named, key=lambda hit: hit.score)
+        first = min(
+            (hit for hit in named if hit.passage.source == best.passage.source),
+            key=lambda hit: hit.passage.start,
+        )
+        sentences = list(first.passage.sentences)
+        naming = [found_in(question.defines, _text(first, span)) for span in sentences]
+        chosen = naming.index(max(naming))  # the first of those naming most of X
+        spans = _with_quotes(first, sentences, [chosen])
+        others = [hit for hit in hits if hit is not first]
+        return self._one_story_once(_compose(question.text, [(first, spans)], [first, *others]))
+
+    def _day_answer(self, question: Question, told: list[Hit], asked: DateRange) -> Answer:
+        """What the passages ``told`` say of the asked day: the sentences naming it, else
+        (an article of that day) the passage's first sentence that says something."""
+        picked = []
+        for hit in told[:_MAX_CITATIONS]:
+            saying = [s for s in hit.passage.sentences if not _is_fragment(hit, s)]
+            telling = self.dating.sentences_telling(hit.passage, asked)
+            spans = [s for s in saying if s in telling] or saying[:1]
+            picked.append((hit, spans))
+        return self._one_story_once(_compose(question.text, picked, told))
 
     def _decided(
         self,

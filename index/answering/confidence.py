@@ -14,7 +14,10 @@ that carry their own reference with them:
   it is not.
 
 ``score = best + LIFT × lift + FOUND (a name or number found) − MISSING (none found)``, in
-cosine units, answers when it reaches the model's threshold. The weights and the threshold
+cosine units, answers when it reaches the model's threshold. Two questions are answered on
+what the briefing says instead, whatever the score: "Who is X?" / "What is X?" when a passage
+names X (``introduces``), "What happened on <day>?" when passages tell of that day or are
+dated that day (``tells_day``). The weights and the threshold
 were fitted by logistic regression on XQuAD-R articles 30-47 in six mixes of languages
 (``briefing-index eval answers``; docs/answers.md has the figures), and the seed questions.
 """
@@ -80,6 +83,8 @@ class Confidence:
         found: Those the best passage has.
         score: The weighted sum the decision compares with ``threshold``.
         threshold: The score an answer needs.
+        introduces: A "Who is X?" / "What is X?" question whose X a passage names.
+        tells_day: A "What happened on <day>?" question whose day a passage tells of.
     """
 
     best: float
@@ -88,10 +93,12 @@ class Confidence:
     found: int
     score: float
     threshold: float
+    introduces: bool = False
+    tells_day: bool = False
 
     @property
     def answered(self) -> bool:
-        return self.score >= self.threshold
+        return self.score >= self.threshold or self.introduces or self.tells_day
 
     def passes(self, cosine: float, bonus: float = 0.0) -> bool:
         """Whether a passage scoring ``cosine``, with this question's other signals, would
@@ -110,13 +117,18 @@ class Confidence:
             "found": self.found,
             "score": round(self.score, 4),
             "threshold": round(self.threshold, 4),
+            "introduces": self.introduces,
+            "tells_day": self.tells_day,
             "answered": self.answered,
         }
 
 
-def confidence(question: Question, hits: Sequence[Hit], calibration: Calibration) -> Confidence:
+def confidence(
+    question: Question, hits: Sequence[Hit], calibration: Calibration, tells_day: bool = False
+) -> Confidence:
     """The signals of ``hits`` (the search's, best first, at least ``BASELINE_RANKS[1]`` deep
-    where the briefing has that many passages) for ``question``."""
+    where the briefing has that many passages) for ``question``; ``tells_day``: some of them
+    tell of the day a "What happened on …?" question asks about."""
     top = max(hits, key=lambda hit: hit.score, default=None)
     best = top.score if top else 0.0
     scores = sorted((hit.score for hit in hits), reverse=True)
@@ -125,11 +137,14 @@ def confidence(question: Question, hits: Sequence[Hit], calibration: Calibration
     measured = len(scores) >= high
     lift = best - sum(typical) / len(typical) if measured else calibration.small_lift
     anchors = anchors_of(question)
-    found = _found(anchors, top.passage.text if top else "")
+    found = found_in(anchors, top.passage.text if top else "")
     score = best + calibration.lift * lift
     if anchors:
         score += calibration.found if found else -calibration.missing
-    return Confidence(best, lift, len(anchors), found, score, calibration.threshold)
+    introduces = any(names_all(question.defines, hit.passage.text) for hit in hits)
+    return Confidence(
+        best, lift, len(anchors), found, score, calibration.threshold, introduces, tells_day
+    )
 
 
 def anchors_of(question: Question) -> list[str]:
@@ -141,7 +156,13 @@ def anchors_of(question: Question) -> list[str]:
     return numbers + [key for key in dict.fromkeys(keys) if len(key) >= _ANCHOR_LETTERS]
 
 
-def _found(anchors: Sequence[str], text: str) -> int:
+def names_all(keys: Sequence[str], text: str) -> bool:
+    """Whether ``text`` names every one of the name ``keys`` (none: False)."""
+    return bool(keys) and found_in(keys, text) == len(keys)
+
+
+def found_in(anchors: Sequence[str], text: str) -> int:
+    """How many of the numbers and name keys ``anchors`` ``text`` has."""
     if not anchors:
         return 0
     numbers = set(_NUMBER.findall(text))

@@ -26,6 +26,7 @@ from index.embedding.models import Embedder
 from index.errors import BriefingError
 from index.quality.evaluation import read_articles, xquad_index
 from index.service import Pipeline
+from index.store.folder import StoredIndex
 
 _BATCH = 64
 
@@ -131,6 +132,39 @@ def _numbered(
     return numbered
 
 
+def story_indexes(
+    data_dir: Path, pool: Sequence[str], articles: str, work_dir: Path, embedder: Embedder
+) -> tuple[StoredIndex, StoredIndex]:
+    """Two briefings of ``articles`` in ``pool``: every paragraph in every language, each
+    story's versions all there; and a split one, where the i-th language keeps only paragraphs
+    of one parity (even for the first, odd for the second, ...), so that neighbouring
+    paragraphs, on the same topic, are there but no version of them in a language of the other
+    parity.
+
+    Raises:
+        BriefingError: The data is not there, or the articles name none.
+    """
+    files, _ = make_briefing(data_dir, pool, pool[0], article_range(articles), [], 0)
+    if not files:
+        raise BriefingError(f"--articles {articles} names no article of XQuAD-R (0-47)")
+    parity = {language: i % 2 for i, language in enumerate(pool)}
+    split = {
+        source: text
+        for source, text in files.items()
+        if paragraph_of(source) % 2 == parity[source.split("/")[0]]
+    }
+    name = [*pool, "articles", articles.replace(",", "_")]
+    return (
+        xquad_index(files, name, work_dir, embedder),
+        xquad_index(split, [*name, "split"], work_dir, embedder),
+    )
+
+
+def same_paragraph(first: str, second: str) -> bool:
+    """Whether two briefing files are versions of one XQuAD-R paragraph."""
+    return paragraph_of(first) == paragraph_of(second)
+
+
 def paragraph_of(source: str) -> int:
     """The XQuAD-R paragraph number of a briefing file (``de/0153.txt`` → 153)."""
     return int(Path(source).stem)
@@ -187,14 +221,15 @@ def score(
         paragraphs=paragraphs,
         answerable=len(answerable),
         off_topic=len(off_topic),
-        answered=_share(sum(o.answered for o in answerable), len(answerable)),
-        first_citation_right=_share(len(right), len(answerable)),
-        off_topic_abstained=_share(sum(not o.answered for o in off_topic), len(off_topic)),
-        other_versions_grouped=_share(sum(o.grouped for o in right), len(right)),
+        answered=share(sum(o.answered for o in answerable), len(answerable)),
+        first_citation_right=share(len(right), len(answerable)),
+        off_topic_abstained=share(sum(not o.answered for o in off_topic), len(off_topic)),
+        other_versions_grouped=share(sum(o.grouped for o in right), len(right)),
     )
 
 
-def _share(count: int, total: int) -> float:
+def share(count: int, total: int) -> float:
+    """``count`` of ``total``, to three places (0.0 of none)."""
     return round(count / total, 3) if total else 0.0
 
 

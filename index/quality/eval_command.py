@@ -7,14 +7,19 @@ import json
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict
 from pathlib import Path
 from typing import cast
 
 from index.config import IndexSettings
 from index.embedding.models import Embedder
 from index.errors import BriefingError
-from index.quality.briefings import article_range, evaluate_briefing
+from index.quality.briefings import (
+    article_range,
+    evaluate_briefing,
+    same_paragraph,
+    share,
+    story_indexes,
+)
 from index.quality.evaluation import (
     AbstentionScores,
     EvalQuestion,
@@ -23,11 +28,9 @@ from index.quality.evaluation import (
     embed_questions,
     evaluate_answers,
     evaluate_xquad,
-    prepare_xquad,
     rank_questions,
     read_question_set,
     score_rankings,
-    xquad_index,
 )
 from index.quality.regression import (
     DEFAULT_TOLERANCE,
@@ -40,7 +43,7 @@ from index.quality.regression import (
     write_baseline,
 )
 from index.retrieval.search import RETRIEVAL_MODES, RetrievalMode, Searcher
-from index.retrieval.stories import calibrate
+from index.retrieval.stories import ACROSS_LANGUAGES, Rule, StoryMeasure, measure
 from index.service import Pipeline, read_index
 from index.store.folder import StoredIndex
 
@@ -54,7 +57,7 @@ def add_eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
     evaluate.add_argument(
         "target",
         nargs="?",
-        help="'xquad', 'stories' (calibrates same-story detection on XQuAD-R), a JSON Lines "
+        help="'xquad', 'stories' (how same-story grouping does on XQuAD-R), a JSON Lines "
         "question set, or a folder of them "
         "(default: the briefing's own, <seeds>/.eval, compared with its baseline)",
     )
@@ -69,7 +72,7 @@ def add_eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
     evaluate.add_argument(
         "--articles",
         default=None,
-        help="answers: the XQuAD-R articles of the briefing, e.g. 30-41 (default: 30-47)",
+        help="answers, stories: the XQuAD-R articles of the briefing, e.g. 30-41 (default: 30-47)",
     )
     evaluate.add_argument(
         "--off-topic", type=int, default=200, help="answers: questions of other articles to ask"
@@ -134,20 +137,43 @@ def run_eval(args: argparse.Namespace, settings: IndexSettings, load_embedder: L
 def _calibrate_stories(
     args: argparse.Namespace, settings: IndexSettings, load_embedder: LoadEmbedder
 ) -> int:
-    """Precision and recall of "same story" on XQuAD-R, whose paragraphs are translations."""
+    """How "same story" groups XQuAD-R's paragraphs, whose versions are translations."""
     pool = [language.strip() for language in args.pool.split(",") if language.strip()]
+    articles = args.articles or "30-47"
     embedder = load_embedder(settings.embedding_model)
-    files, _ = prepare_xquad(args.data or default_xquad_dir(), pool, args.questions, None)
-    index = xquad_index(files, pool, args.work, embedder)
-    rows = calibrate(index, lambda a, b: a.split("/")[1] == b.split("/")[1])
+    data = args.data or default_xquad_dir()
+    whole, split = story_indexes(data, pool, articles, args.work, embedder)
+    rules = [Rule(floor, gap) for floor in _STORY_FLOORS for gap in _STORY_GAPS]
+    there, none = measure(whole, same_paragraph, rules), measure(split, same_paragraph, rules)
+    rows = [_story_row(*measured) for measured in zip(there, none, strict=True)]
     if args.json:
-        print(json.dumps({"eval": "stories", "pool": pool, "rows": [asdict(r) for r in rows]}))
+        print(json.dumps({"eval": "stories", "pool": pool, "articles": articles, "rows": rows}))
         return 0
-    print(f"same story on XQuAD-R {','.join(pool)} (translations), model {embedder.name}")
-    print(f"{'alignment':>9} {'gap':>5} {'precision':>9} {'recall':>7}")
+    print(f"same story on XQuAD-R articles {articles}: {','.join(pool)}, model {embedder.name}")
+    print(f"{'alignment':>9} {'gap':>5} {'found':>6} {'wrong':>6} {'grouped when none':>17}")
     for row in rows:
-        print(f"{row.floor:>9.2f} {row.gap:>5.2f} {row.precision:>9.3f} {row.recall:>7.3f}")
+        chosen = "  (the bot's)" if Rule(row["floor"], row["gap"]) == ACROSS_LANGUAGES else ""
+        print(
+            f"{row['floor']:>9.2f} {row['gap']:>5.2f} {row['found']:>6.3f} {row['wrong']:>6.3f} "
+            f"{row['grouped_when_none']:>17.3f}{chosen}"
+        )
     return 0
+
+
+_STORY_FLOORS = (0.76, 0.78, 0.80, 0.82, 0.84)
+_STORY_GAPS = (0.0, 0.01, 0.02, 0.03, 0.05)
+
+
+def _story_row(there: StoryMeasure, none: StoryMeasure) -> dict[str, float]:
+    """Found and wrong where versions are there (the whole briefing), grouped when there is
+    none (the split one)."""
+    return {
+        "floor": there.floor,
+        "gap": there.gap,
+        "found": share(there.found, there.versions),
+        "wrong": share(there.wrong, there.versions),
+        "grouped_when_none": share(none.grouped_without, none.without),
+    }
 
 
 def _briefing_answers(

@@ -66,6 +66,30 @@ class Dating:
             )
         }
 
+    def telling(self, hits: list[Hit], asked: DateRange) -> list[Hit]:
+        """The hits that tell of days within ``asked`` (not of a year around it): those that
+        name such a day first, then those of articles dated within it, in their order."""
+
+        def within(ranges: list[DateRange]) -> bool:
+            return any(asked.start <= r.start and r.end <= asked.end for r in ranges)
+
+        naming = [hit for hit in hits if within(self.mentioned(hit.passage))]
+        dated = [hit for hit in hits if hit not in naming and within(self.ranges(hit.passage))]
+        return naming + dated
+
+    def sentences_telling(self, passage: Passage, asked: DateRange) -> list[tuple[int, int]]:
+        """The passage's sentences that name a day within ``asked``."""
+        published = article_range(self.index.articles[passage.source].date)
+        reference = published.end if published else None
+        return [
+            span
+            for span in passage.sentences
+            if any(
+                asked.start <= r.start and r.end <= asked.end
+                for r in dates_in_text(passage.excerpt(*span), reference)
+            )
+        ]
+
     def prefer(self, hits: list[Hit], intent: TimeIntent) -> list[Hit]:
         """``hits`` with those of the asked time first, or the newest first among the best."""
         if intent.range is not None:

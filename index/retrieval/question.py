@@ -29,7 +29,9 @@ MAX_QUESTION = 1000
 
 SmallTalk = Literal["greeting", "thanks", "ack", "farewell", "about"]
 NotAQuestion = Literal["no words", "too long", "small talk"]
-QuestionKind = Literal["said", "who", "what is", "when", "where", "how many", "other"]
+QuestionKind = Literal[
+    "said", "what happened", "who", "what is", "when", "where", "how many", "other"
+]
 
 # Small talk by language: what people say to a bot that is not a question about the news.
 # Written as a reader would type them; matched folded (no case, no accents, no punctuation).
@@ -105,6 +107,10 @@ _WORD = re.compile(r"\w+")
 # The first words that say what kind of answer a question wants, folded, by kind; the first
 # kind whose phrase opens the question (after "and", "so" and the like) is its kind.
 _KINDS: tuple[tuple[QuestionKind, tuple[str, ...]], ...] = (
+    ("what happened", ("what happened", "what happens", "what took place", "what went on",
+                       "qu est ce qui s est passe", "que s est il passe", "was ist passiert",
+                       "was geschah", "was passierte", "que paso", "que ocurrio", "que sucedio",
+                       "cosa e successo", "o que aconteceu", "что произошло", "что случилось")),
     ("how many", ("how many", "how much", "combien", "wie viele", "wie viel", "cuantos",
                   "cuantas", "cuanto", "quanti", "quante", "quantos", "quantas", "сколько")),
     ("what is", ("what is", "what are", "whats", "what was", "qu est ce que", "qu est ce qu",
@@ -114,6 +120,15 @@ _KINDS: tuple[tuple[QuestionKind, tuple[str, ...]], ...] = (
     ("when", ("when", "quand", "wann", "cuando", "quando", "когда")),
     ("where", ("where", "ou", "wo", "donde", "dove", "onde", "где")),
 )  # fmt: skip
+# Openings of a question that asks who or what someone or something is ("Who is X?"): what
+# follows them, when it is a name, is what the question asks to be introduced.
+_DEFINING = ("who is", "who was", "who are", "who s", "what is", "what are", "what s",
+             "qui est", "qui etait", "qu est ce que", "qu est ce qu", "c est quoi", "wer ist",
+             "wer war", "was ist", "was sind", "quien es", "quien era", "que es", "chi e",
+             "chi era", "che cos e", "cos e", "quem e", "o que e", "кто такои", "кто такая",
+             "кто такие", "кто это", "что такое")  # fmt: skip
+_ARTICLES = frozenset("the a an le la les l un une der die das ein eine el los las il lo".split())
+_MOST_NAME_WORDS = 4
 NO_TIME = TimeIntent(None, False)
 _LEADING = frozenset("and so but then et alors und y e и а".split())
 
@@ -135,6 +150,7 @@ class Question:
         reply: ``None`` for a question to search; otherwise why there is no search:
             ``"no words"``, ``"too long"`` or ``"small talk"``.
         small_talk: Which small talk, when ``reply`` is ``"small talk"``.
+        defines: For "Who is X?" / "What is X?" when X is a name: the name keys of its words.
     """
 
     text: str
@@ -146,6 +162,7 @@ class Question:
     topic_keys: frozenset[str] = frozenset()
     reply: NotAQuestion | None = None
     small_talk: SmallTalk | None = None
+    defines: tuple[str, ...] = ()
 
 
 def clean_question(text: str) -> str:
@@ -186,6 +203,7 @@ def read_question(text: str, newest: date | None = None) -> Question:
         "said" if speaker is not None else question_kind(cleaned),
         frozenset(name_key(word) for word in words),
         frozenset(key for key in topic if len(key) > 2),
+        defines=defined_name(cleaned),
     )
     talk = small_talk(cleaned)
     if talk is None:
@@ -205,6 +223,33 @@ def question_kind(text: str) -> QuestionKind:
         if any(opening == phrase or opening.startswith(phrase + " ") for phrase in phrases):
             return kind
     return "other"
+
+
+def defined_name(text: str) -> tuple[str, ...]:
+    """The name keys of the name a "Who is X?" / "What is X?" question asks about
+    ("Who is Andrey Krutskikh?" → ``("andrey", "krutskikh")``); ``()`` when ``text`` asks
+    something else, or X is no name ("What is the capital of France?")."""
+    words = _WORD.findall(text.replace("_", " "))
+    while words and fold(words[0]) in _LEADING:
+        words = words[1:]
+    folded = [fold(word) for word in words]
+    for phrase in _DEFINING:
+        length = len(phrase.split())
+        if " ".join(folded[:length]) == phrase:
+            rest = words[length:]
+            while rest and fold(rest[0]) in _ARTICLES:
+                rest = rest[1:]
+            keys = tuple(name_key(word) for word in rest)
+            names = 0 < len(rest) <= _MOST_NAME_WORDS and all(map(_is_name_word, rest))
+            return keys if names and all(len(key) > 1 for key in keys) else ()
+    return ()
+
+
+def _is_name_word(word: str) -> bool:
+    """A capitalised word, or one with a capital or a digit inside (``NotPetya``, ``G7``),
+    that is no little word; words of scripts without capitals are never taken for names."""
+    marked = word[0].isupper() or any(c.isupper() or c.isdigit() for c in word[1:])
+    return marked and fold(word) not in stopwords_of_every_language() and bool(name_key(word))
 
 
 def small_talk(text: str) -> tuple[SmallTalk, str] | None:

@@ -39,7 +39,10 @@ def test_ask_json_shape(built: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert set(answer) == {"question", "found", "answer", "citations", "confidence"}
     assert answer["found"] is True and "[1]" in answer["answer"]
     signals = answer["confidence"]
-    assert set(signals) == {"best", "lift", "anchors", "found", "score", "threshold", "answered"}
+    assert set(signals) == {
+        "best", "lift", "anchors", "found", "score", "threshold", "introduces", "tells_day",
+        "answered",
+    }  # fmt: skip
     assert signals["answered"] is True and signals["anchors"] == 1  # the name Zakharova
     assert signals["score"] >= signals["threshold"]
     assert signals["best"] >= citation_score(answer) - 1e-3  # the best of all passages

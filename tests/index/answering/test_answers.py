@@ -111,3 +111,43 @@ def test_a_story_told_by_two_articles_is_cited_once_with_its_version(
     assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
     assert answer.text.count("22 December 2017") == 1
     _check_citations(answer, seeds_dir)
+
+
+@pytest.fixture
+def briefing(tmp_path: Path, fake_embedder: FakeEmbedder) -> Pipeline:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "cyber.txt").write_text(
+        "Cyber attacks\n\n"
+        "Ministers met in London on Tuesday. They spoke of attacks on banks.\n\n"
+        "The talks turned to NotPetya. NotPetya is a virus that wiped computers in 2017. "
+        "Anna Berg, a researcher at the institute, studied it.\n\n"
+        "Berg said NotPetya spread through tax software. In 2018 the talks went on.\n",
+        encoding="utf-8",
+    )
+    (seeds / "minister.txt").write_text(
+        "Resignation\n\n"
+        "The minister resigned on 24 May 2018 after the vote. Her deputy took over.\n",
+        encoding="utf-8",
+    )
+    build_index(seeds, tmp_path / "index", fake_embedder)
+    # A threshold no passage reaches: what answers below is the question's kind.
+    return Pipeline.over(load_index(tmp_path / "index"), fake_embedder, threshold=0.99)
+
+
+def test_who_is_x_is_answered_by_the_sentence_that_introduces_x(briefing: Pipeline) -> None:
+    answer = briefing.answer("Who is Anna Berg?")
+    assert answer.found and answer.confidence and answer.confidence.introduces
+    assert answer.text == ("Anna Berg, a researcher at the institute, studied it. [1]")
+    what = briefing.answer("What is NotPetya?")
+    assert what.found and what.text == "The talks turned to NotPetya. [1]"  # its first mention
+    assert not briefing.answer("Who is Boris Orlov?").found  # named nowhere
+    assert not briefing.answer("What is the capital of France?").found  # no name asked
+
+
+def test_what_happened_on_a_day_takes_the_sentences_of_that_day(briefing: Pipeline) -> None:
+    answer = briefing.answer("What happened on 24 May 2018?")
+    assert answer.found and answer.confidence and answer.confidence.tells_day
+    # Only the day: "In 2018" is a whole year, it tells of no day.
+    assert answer.text == "The minister resigned on 24 May 2018 after the vote. [1]"
+    assert not briefing.answer("What happened on 3 March 2018?").found

@@ -85,5 +85,7 @@ def test_as_json_shows_the_decision() -> None:
         "found": 0,
         "score": 0.98,
         "threshold": 0.8,
+        "introduces": False,
+        "tells_day": False,
         "answered": True,
     }
