@@ -1,20 +1,13 @@
-# The briefing bot, CPU only. The same steps as `make run`: PyTorch's CPU build first, then the
-# project at the versions of requirements.lock, then `briefing-index build` (which also
-# converts the model), so nothing is downloaded or converted when a container starts.
-# `make image` builds it; docs/docker.md says how where no registry can be reached.
+# The briefing bot, CPU only, without torch: the model runs in ONNX Runtime. The same steps as
+# `make run`: the project at the versions of requirements.lock, then `briefing-index build`
+# (which also converts the model and makes its ONNX files), so nothing is downloaded, converted
+# or exported when a container starts. `make image` builds it; docs/docker.md says how where no
+# registry can be reached.
 
 # The FROM image of both stages: the official one, or a local stand-in (make image-base).
 ARG BASE_IMAGE=python:3.11-slim
 
-# Wheels to take torch from instead of TORCH_INDEX_URL: empty unless the build is given a
-# folder, e.g. `--build-context torch-wheels=/opt/wheels`.
-FROM scratch AS torch-wheels
-
-
 FROM ${BASE_IMAGE} AS build
-
-# PyTorch's CPU index: PyPI's torch for Linux is the CUDA build, several GB larger.
-ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
 
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
@@ -26,14 +19,7 @@ ENV PIP_NO_CACHE_DIR=1 \
     BRIEFING_INDEX_DIR=/data/index
 
 WORKDIR /src
-
-# PyTorch's CPU build first, so sentence-transformers does not pull the CUDA one: from the
-# given wheels if they hold one (no index asked then), else from TORCH_INDEX_URL. Its own
-# dependencies come with the project below, from PyPI at the versions of the lock.
-RUN --mount=type=bind,from=torch-wheels,target=/wheels \
-    python -m venv /opt/venv \
-    && if [ -n "$(find /wheels -maxdepth 1 -name 'torch-*.whl')" ]; then export PIP_NO_INDEX=1; fi \
-    && pip install --no-deps --index-url "$TORCH_INDEX_URL" --find-links /wheels torch==2.13.0
+RUN python -m venv /opt/venv
 
 COPY pyproject.toml requirements.lock README.md ./
 COPY index ./index
@@ -41,24 +27,25 @@ COPY bot ./bot
 RUN pip install -c requirements.lock . \
     && pip check
 
-# Cheap savings, none of them loaded at run time: torch's C++ headers, its C++ test programs
-# (torch_shm_manager stays: torch.multiprocessing uses it), the packages' own test suites,
-# blingfire's optional tokenizer models and Windows/macOS builds (the project only splits
-# sentences, which its Linux library does alone), and the venv's pip (nothing is installed at
-# run time; setuptools stays, torch requires it).
+# Cheap savings, none of them loaded at run time: the packages' own test suites, blingfire's
+# optional tokenizer models and Windows/macOS builds (the project only splits sentences, which
+# its Linux library does alone), and the venv's pip (nothing is installed at run time).
 RUN site=$(python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])') \
-    && rm -rf "$site/torch/include" "$site/torch/test" "$site/torch/share/cmake" \
     && rm -f "$site"/blingfire/*.bin "$site"/blingfire/*.i2w "$site"/blingfire/*.dll \
          "$site"/blingfire/*.pdb "$site"/blingfire/*.dylib \
-    && find "$site/torch/bin" -mindepth 1 ! -name torch_shm_manager -exec rm -rf {} + \
     && find "$site" -depth -mindepth 2 -type d \( -name tests -o -name test \) \
-         ! -path "$site/torch/*" ! -path "$site/*.dist-info/*" -exec rm -rf {} + \
+         ! -path "$site/*.dist-info/*" -exec rm -rf {} + \
     && pip uninstall --yes --quiet pip \
     && rm -rf /root/.cache
 
-# The model is converted into XDG_CACHE_HOME (read-only at run time) and the seeds indexed.
+# The model is converted into XDG_CACHE_HOME (read-only at run time), its ONNX files made and
+# the seeds indexed. The engine reads only the ONNX files, the tokenizer and the configs: the
+# fp32 weights (450 MiB) they were made from are left out of the image.
 COPY seeds /data/seeds
-RUN briefing-index build
+RUN briefing-index build \
+    && briefing-index model \
+    && rm "$XDG_CACHE_HOME"/briefing-bot/models/*/model.safetensors \
+    && briefing-index model
 
 
 FROM ${BASE_IMAGE}

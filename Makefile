@@ -8,25 +8,36 @@ export HF_HUB_OFFLINE ?= 1
 
 .PHONY: run test lint typecheck unit index bench lock clean
 
-# torch first and pinned: its CPU build; anything that pulls torch in before it brings CUDA.
-# Then the project at the versions of requirements.lock: the Dockerfile takes the same steps.
+RUN_STAMP := $(VENV)/.installed-run
+NEW_VENV = $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	|| { echo "Python 3.11 or newer is needed (set PYTHON=python3.11)"; exit 1; }; \
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+
+# What the bot needs (no torch: the model runs in ONNX Runtime), at the versions of
+# requirements.lock; the Dockerfile takes the same step.
+$(RUN_STAMP): pyproject.toml requirements.lock
+	@$(NEW_VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		-c requirements.lock -e .
+	@touch $@
+
+# The tests also run the reference engine, sentence-transformers on torch: torch first and
+# pinned, its CPU build (anything that pulls torch in before it brings CUDA).
 $(STAMP): pyproject.toml requirements.lock
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
-		|| { echo "Python 3.11 or newer is needed (set PYTHON=python3.11)"; exit 1; }
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(NEW_VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check torch==2.13.0
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
 		-c requirements.lock -e '.[dev]'
-	@touch $@
+	@touch $@ $(RUN_STAMP)
 
 # Ctrl-C is how a run ends: the bot exits 130 for it, which make need not report as an error.
-run: $(STAMP) index
+run: $(RUN_STAMP) index
 	@$(BIN)/briefing-bot || [ $$? -eq 130 ]
 
-index: $(STAMP)
+index: $(RUN_STAMP)
 	@$(BIN)/briefing-index build
 
-bench: $(STAMP)
+bench: $(RUN_STAMP)
 	@$(BIN)/briefing-index bench
 
 # Every question answered exactly once under load, time to answer, memory over a long run.
@@ -66,8 +77,7 @@ clean:
 # The image (docs/docker.md); not part of `make test`: a build takes minutes.
 # CONTAINER_ENGINE: docker where its engine answers (`docker info`), else podman.
 # BASE_IMAGE: the FROM image; the local one of `make image-base` where it exists, else the
-# official python:3.11-slim. TORCH_WHEELS: a folder with torch's CPU wheel to install instead of
-# PyTorch's CPU index; by default the first of pip's find-links folders holding one, if any.
+# official python:3.11-slim.
 .PHONY: image image-check image-base
 IMAGE ?= briefing-bot
 LOCAL_BASE_IMAGE ?= localhost/briefing-base:bookworm
@@ -77,13 +87,11 @@ CONTAINER_GLOBAL_FLAGS ?= $(shell tests/image/engine.sh global)
 CONTAINER_FLAGS ?= $(shell tests/image/engine.sh flags)
 BASE_IMAGE ?= $(shell $(CONTAINER_ENGINE) image inspect $(LOCAL_BASE_IMAGE) >/dev/null 2>&1 \
 	&& echo $(LOCAL_BASE_IMAGE) || echo python:3.11-slim)
-TORCH_WHEELS ?= $(shell tests/image/engine.sh wheels)
 
 image:
 	$(CONTAINER_ENGINE) $(CONTAINER_GLOBAL_FLAGS) build $(CONTAINER_FLAGS) \
 		$(if $(filter podman,$(CONTAINER_ENGINE)),--format docker) \
 		--build-arg BASE_IMAGE=$(BASE_IMAGE) \
-		$(if $(TORCH_WHEELS),--build-context torch-wheels=$(TORCH_WHEELS)) \
 		--tag $(IMAGE) .
 	@$(CONTAINER_ENGINE) image inspect --format '$(IMAGE): {{.Size}} bytes' $(IMAGE)
 

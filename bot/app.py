@@ -30,7 +30,7 @@ from bot.buttons import button
 from bot.config import BotSettings
 from bot.delivery import RetryingRateLimiter
 from bot.feedback import with_feedback
-from bot.health import HeartbeatRequest, clear_heartbeat
+from bot.heartbeat import HeartbeatRequest, clear_heartbeat
 from bot.render import Rendered, render_answer, render_sources
 from bot.state import BotData, Context, service_of
 from bot.timeline import timeline_command

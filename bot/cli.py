@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from telegram import Bot, Update
-from telegram.error import InvalidToken, NetworkError
-from telegram.ext import Application
-
-from bot.app import build_application
 from bot.config import BotSettings
 from bot.health import DEFAULT_MAX_AGE, polling_health, webhook_health
-from bot.redaction import install_redaction, redact
+from bot.redaction import install_redaction
 from bot.terminal import answer_json, answer_text
 from index.cli import questions_from
 from index.config import IndexSettings
 from index.logs import configure_logging, run_command
-from index.service import BriefingService, open_pipeline
+from index.service import open_pipeline
 from index.store.vectors.kinds import set_search_threads
 
 CONNECT_TELEGRAM = """\
@@ -50,6 +44,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "ask":
         return _ask(settings, args.question, args.json)
     if args.command is None and bot_settings.token:
+        from bot.serve import run_bot  # telegram is imported only to run the bot
+
         return run_bot(bot_settings)
     if args.command is None:
         print(CONNECT_TELEGRAM, file=sys.stderr)
@@ -113,46 +109,3 @@ def _chat(settings: IndexSettings) -> int:
             return 0
         if line.strip():
             print(answer_text(pipeline.answer(line.strip())), flush=True)
-
-
-def run_bot(settings: BotSettings) -> int:
-    """Runs the Telegram bot until SIGINT or SIGTERM; long polling, or a webhook if configured."""
-    try:
-        # Checked before the Application starts: its own retry loop would log a traceback.
-        asyncio.run(_check_token(settings))
-        service = BriefingService(settings.index)
-        _serve(build_application(settings, service), settings)
-    except InvalidToken:
-        print(
-            "briefing-bot: error: Telegram refused TELEGRAM_BOT_TOKEN: copy the token again from "
-            "@BotFather (/mybots → your bot → API Token)",
-            file=sys.stderr,
-        )
-        return 1
-    except NetworkError as error:
-        print(
-            f"briefing-bot: error: cannot reach the Bot API at {settings.api_base_url} "
-            f"({redact(str(error))}): check the network or TELEGRAM_API_BASE_URL",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
-
-
-async def _check_token(settings: BotSettings) -> None:
-    assert settings.token is not None
-    async with Bot(settings.token, base_url=settings.api_base_url) as bot:
-        await bot.get_me()
-
-
-def _serve(application: Application, settings: BotSettings) -> None:  # type: ignore[type-arg]
-    if settings.webhook_url:
-        application.run_webhook(
-            listen="0.0.0.0",
-            port=settings.webhook_port,
-            secret_token=settings.webhook_secret,
-            webhook_url=settings.webhook_url,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -13,7 +13,8 @@ from pathlib import Path
 from index.articles.ingest import find_article_files
 from index.build import BuildReport, build_index
 from index.config import IndexSettings
-from index.embedding.models import LazyEmbedder, load_embedder
+from index.embedding import onnx_export
+from index.embedding.models import LazyEmbedder, load_embedder, resolve_model
 from index.errors import BriefingError
 from index.feedback import (
     DEFAULT_LIMIT,
@@ -57,6 +58,7 @@ def _run(args: argparse.Namespace) -> int:
         "eval": lambda args, settings: run_eval(args, settings, load_embedder),
         "bench": _bench,
         "feedback": _feedback,
+        "model": _model,
     }
     return commands[args.command](args, settings)
 
@@ -94,6 +96,12 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help="one JSON object per question")
     search.add_argument("--mode", choices=RETRIEVAL_MODES, default="hybrid", help="retriever")
     add_eval_parser(commands)
+    model = commands.add_parser(
+        "model", help="make the embedding model's files on this machine (once) and check them"
+    )
+    model.add_argument(
+        "--remake", action="store_true", help="make the ONNX file again, even if it checks"
+    )
     bench = commands.add_parser("bench", help="measure speed and memory on this machine")
     bench.add_argument(
         "--seeds", type=Path, help="articles to build and ask about (default: seeds)"
@@ -159,7 +167,9 @@ def _sizes(value: str) -> tuple[int, ...]:
 def _build(args: argparse.Namespace, settings: IndexSettings) -> int:
     seeds_dir = args.seeds or settings.seeds_dir
     find_article_files(seeds_dir)  # a missing folder is reported before the model loads
-    embedder = LazyEmbedder(settings.embedding_model, load_embedder)
+    embedder = LazyEmbedder(
+        settings.embedding_model, lambda name: load_embedder(name, settings.embedding_engine)
+    )
     report = build_index(
         seeds_dir,
         settings.index_dir,
@@ -169,6 +179,20 @@ def _build(args: argparse.Namespace, settings: IndexSettings) -> int:
         backend=settings.vector_backend(),
     )
     print(_summary(report))
+    return 0
+
+
+def _model(args: argparse.Namespace, settings: IndexSettings) -> int:
+    folder = Path(resolve_model(settings.embedding_model))
+    print(f"Model   {settings.embedding_model}")
+    print(f"Folder  {folder}")
+    if settings.embedding_engine == "torch" or not onnx_export.supports(folder):
+        why = "EMBEDDING_ENGINE=torch" if settings.embedding_engine == "torch" else "not BERT"
+        print(f"Engine  sentence-transformers ({why}): no ONNX file")
+        return 0
+    files = onnx_export.export_onnx(folder) if args.remake else onnx_export.checked_onnx(folder)
+    size = (files.model.stat().st_size + files.data.stat().st_size) / 2**20
+    print(f"ONNX    {files.model}, int8, {size:.1f} MiB, checksum verified")
     return 0
 
 
@@ -219,7 +243,9 @@ def _search(args: argparse.Namespace, settings: IndexSettings) -> int:
         expected_model=settings.embedding_model,
         backend=settings.vector_backend(),
     )
-    searcher = Searcher(index, load_embedder(settings.embedding_model), mode=args.mode)
+    searcher = Searcher(
+        index, load_embedder(settings.embedding_model, settings.embedding_engine), mode=args.mode
+    )
     for question in questions_from(args.question):
         hits = searcher.search(question, k=args.k)
         print(_hits_json(question, hits) if args.json else hits_text(question, hits), flush=True)
@@ -267,7 +293,7 @@ def _bench(args: argparse.Namespace, settings: IndexSettings) -> int:
     questions = [q.question for q in read_question_set(args.questions)]
     if not questions:
         raise BriefingError(f"no questions in {args.questions}")
-    embedder = load_embedder(settings.embedding_model)
+    embedder = load_embedder(settings.embedding_model, settings.embedding_engine)
     plan = BenchPlan(
         rounds=args.rounds,
         passages=args.passages,

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.embedding.models import DEFAULT_MODEL
+from index.embedding.models import DEFAULT_MODEL, ENGINES, Engine
 from index.errors import ConfigError
 from index.store.vectors import FaissBackend, VectorBackend
 
@@ -25,6 +25,8 @@ class IndexSettings:
         seeds_dir: ``BRIEFING_SEEDS_DIR``, default ``seeds``.
         index_dir: ``BRIEFING_INDEX_DIR``, default ``var/index``.
         embedding_model: ``EMBEDDING_MODEL``, a hub name or a local folder.
+        embedding_engine: ``EMBEDDING_ENGINE``, ``onnx`` (ONNX Runtime, int8, no torch: the
+            default) or ``torch`` (sentence-transformers, the reference; needs the extra).
         log_level: ``LOG_LEVEL``, one of ``LOG_LEVELS``.
         vector_store: ``BRIEFING_VECTOR_STORE``, ``faiss`` (files in the index folder, the
             default) or ``qdrant``.
@@ -35,6 +37,7 @@ class IndexSettings:
     seeds_dir: Path = DEFAULT_SEEDS_DIR
     index_dir: Path = DEFAULT_INDEX_DIR
     embedding_model: str = DEFAULT_MODEL
+    embedding_engine: Engine = "onnx"
     log_level: str = "INFO"
     vector_store: str = "faiss"
     qdrant_url: str | None = None
@@ -57,6 +60,12 @@ class IndexSettings:
                 f"LOG_LEVEL={env.get('LOG_LEVEL')!r} is not a log level: use one of "
                 f"{', '.join(LOG_LEVELS)}, e.g. LOG_LEVEL=INFO"
             )
+        engine = (get("EMBEDDING_ENGINE") or "onnx").lower()
+        if engine not in ENGINES:
+            raise ConfigError(
+                f"EMBEDDING_ENGINE={engine!r} is not an engine: use one of "
+                f"{', '.join(ENGINES)}, e.g. EMBEDDING_ENGINE=onnx"
+            )
         vector_store = (get("BRIEFING_VECTOR_STORE") or "faiss").lower()
         if vector_store not in VECTOR_STORES:
             raise ConfigError(
@@ -72,6 +81,7 @@ class IndexSettings:
             seeds_dir=Path(get("BRIEFING_SEEDS_DIR") or DEFAULT_SEEDS_DIR).expanduser(),
             index_dir=Path(get("BRIEFING_INDEX_DIR") or DEFAULT_INDEX_DIR).expanduser(),
             embedding_model=get("EMBEDDING_MODEL") or DEFAULT_MODEL,
+            embedding_engine=engine,
             log_level=log_level,
             vector_store=vector_store,
             qdrant_url=get("QDRANT_URL"),

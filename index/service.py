@@ -126,7 +126,9 @@ def open_pipeline(settings: IndexSettings, embedder: Embedder | None = None) -> 
         BriefingError: The index or the model cannot be loaded.
     """
     index = read_index(settings, embedder.name if embedder else settings.embedding_model)
-    return Pipeline.over(index, embedder or load_embedder(settings.embedding_model))
+    return Pipeline.over(
+        index, embedder or load_embedder(settings.embedding_model, settings.embedding_engine)
+    )
 
 
 def read_index(settings: IndexSettings, model: str) -> StoredIndex:
@@ -158,6 +160,9 @@ class LoadProblem:
     stamp: Stamp
 
 
+WARM_UP_QUESTION = "What did the minister say about the attack on 22 December?"
+
+
 class BriefingService:
     """Answers questions over the newest index; one model, shared by every index version."""
 
@@ -178,12 +183,19 @@ class BriefingService:
         self.settings = settings
         stamp = self._manifest_stamp()
         index = read_index(settings, embedder.name if embedder else settings.embedding_model)
-        self.embedder = embedder or load_embedder(settings.embedding_model)
+        self.embedder = embedder or load_embedder(
+            settings.embedding_model, settings.embedding_engine
+        )
         self._current = _Loaded(Pipeline.over(index, self.embedder), stamp)
         self._problem: LoadProblem | None = None
         self.batcher = QueryBatcher(self.embedder.embed_queries, batching)
         self._swap_lock = threading.Lock()
         self._rebuild_lock = asyncio.Lock()
+
+    def warm_up(self) -> None:
+        """Answers one question and forgets it: ONNX Runtime's first run, the pages of the
+        model and of the language identifier are paid for at start, not by the first user."""
+        self._current.pipeline.answer(WARM_UP_QUESTION)
 
     @property
     def index(self) -> StoredIndex:

@@ -13,7 +13,12 @@ import pytest
 from bot.redaction import TokenRedactingFilter
 from index import cli as index_cli
 from index import service
-from index.embedding.models import DEFAULT_MODEL, SentenceTransformerEmbedder
+from index.embedding.models import (
+    DEFAULT_MODEL,
+    Embedder,
+    SentenceTransformerEmbedder,
+    load_embedder,
+)
 from tests.support.botapi import BotApiServer
 from tests.support.fakes import FakeEmbedder
 from tests.support.harness import TOKEN
@@ -47,7 +52,7 @@ def fake_env(monkeypatch: pytest.MonkeyPatch, seeds_dir: Path, index_dir: Path) 
     monkeypatch.setenv("BRIEFING_INDEX_DIR", str(index_dir))
     monkeypatch.setenv("EMBEDDING_MODEL", "fake-hashing-256")
     for module in (index_cli, service):
-        monkeypatch.setattr(module, "load_embedder", lambda name: FakeEmbedder(name=name))
+        monkeypatch.setattr(module, "load_embedder", lambda name, *_: FakeEmbedder(name=name))
     return index_dir
 
 
@@ -57,8 +62,15 @@ def fake_embedder() -> FakeEmbedder:
 
 
 @pytest.fixture(scope="session")
-def e5() -> SentenceTransformerEmbedder:
-    """The real bundled model (tests that use it are marked ``slow``)."""
+def e5() -> Embedder:
+    """The real bundled model with the product's engine, ONNX Runtime (tests that use it are
+    marked ``slow``)."""
+    return load_embedder(DEFAULT_MODEL)
+
+
+@pytest.fixture(scope="session")
+def e5_reference() -> SentenceTransformerEmbedder:
+    """The same model in sentence-transformers and torch, the reference engine."""
     return SentenceTransformerEmbedder(DEFAULT_MODEL)
 
 

@@ -11,6 +11,7 @@ REPO = Path(__file__).resolve().parents[1]
 # The groups from the bottom up: a module may import its own group and those before it.
 FLOORS = (
     "index.errors",
+    "index.cache",
     "index.records",
     "index.logs",
     "index.articles",

@@ -35,7 +35,7 @@ def _make_run(tmp_path: Path, **env: str) -> subprocess.Popen[str]:
     for name, text in (("briefing-bot", _BOT), ("briefing-index", "#!/bin/sh\nexit 0\n")):
         (venv / "bin" / name).write_text(text, encoding="utf-8")
         (venv / "bin" / name).chmod(0o755)
-    (venv / ".installed").touch()  # installed: make does not run pip
+    (venv / ".installed-run").touch()  # installed: make does not run pip
     return subprocess.Popen(
         ["make", "--no-print-directory", "-C", str(REPO), "run", f"VENV={venv}"],
         env={**os.environ, **env},

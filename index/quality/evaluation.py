@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -126,23 +126,39 @@ def read_question_set(path: Path) -> list[EvalQuestion]:
 
 
 def prepare_xquad(
-    data_dir: Path, pool: Sequence[str], question_language: str, limit: int | None
+    data_dir: Path,
+    pool: Sequence[str],
+    question_language: str,
+    limit: int | None,
+    articles: Collection[int] | None = None,
 ) -> tuple[dict[str, str], list[EvalQuestion]]:
-    """The pool's paragraphs as files (path → text) and the questions with their gold files."""
+    """The pool's paragraphs as files (path → text) and the questions with their gold files,
+    of ``articles`` only where given (paragraphs keep their numbers in the whole set)."""
     files: dict[str, str] = {}
     gold: dict[str, set[tuple[str, int]]] = {}
     for language in pool:
-        for number, paragraph in enumerate(_paragraphs(data_dir, language)):
+        for number, paragraph in _numbered(data_dir, language, articles):
             source = f"{language}/{number:04d}.txt"
             files[source] = paragraph["context"]
             for qa in paragraph["qas"]:
                 gold.setdefault(qa["id"], set()).add((source, 1))
     questions = [
         EvalQuestion(qa["question"], frozenset(gold.get(qa["id"], ())), question_language)
-        for paragraph in _paragraphs(data_dir, question_language)
+        for _, paragraph in _numbered(data_dir, question_language, articles)
         for qa in paragraph["qas"]
     ]
     return files, questions[:limit] if limit else questions
+
+
+def _numbered(
+    data_dir: Path, language: str, articles: Collection[int] | None
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    number = 0
+    for article, paragraphs in enumerate(read_articles(data_dir, language)):
+        for paragraph in paragraphs:
+            if articles is None or article in articles:
+                yield number, paragraph
+            number += 1
 
 
 def default_xquad_dir() -> Path:
@@ -166,10 +182,6 @@ def read_articles(data_dir: Path, language: str) -> list[list[dict[str, Any]]]:
     return [article["paragraphs"] for article in data["data"]]
 
 
-def _paragraphs(data_dir: Path, language: str) -> list[dict[str, Any]]:
-    return [paragraph for article in read_articles(data_dir, language) for paragraph in article]
-
-
 def evaluate_xquad(
     data_dir: Path,
     pool: Sequence[str],
@@ -180,9 +192,10 @@ def evaluate_xquad(
     limit: int | None = None,
     fusion: FusionParams | None = None,
     progress: bool = False,
+    articles: Collection[int] | None = None,
 ) -> dict[str, RetrievalScores]:
     """Scores each retrieval mode on XQuAD-R; embeddings are cached in ``work_dir``."""
-    files, questions = prepare_xquad(data_dir, pool, question_language, limit)
+    files, questions = prepare_xquad(data_dir, pool, question_language, limit, articles)
     index = xquad_index(files, pool, work_dir, embedder, progress)
     return {
         mode: score_rankings(
@@ -207,6 +220,9 @@ def xquad_index(
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
+    for path in seeds.rglob("*.txt"):  # paragraphs of an earlier run's other articles
+        if path.relative_to(seeds).as_posix() not in files:
+            path.unlink()
     # An index per model and pool, rebuilt incrementally: a second run embeds nothing.
     model_slug = re.sub(r"[^\w.-]+", "_", embedder.name)
     index_dir = work_dir / f"index-{model_slug}-{pool_name}"

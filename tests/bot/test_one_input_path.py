@@ -73,7 +73,7 @@ def terminal(
     monkeypatch.setenv("BRIEFING_INDEX_DIR", str(briefing.index_dir))
     monkeypatch.setenv("EMBEDDING_MODEL", "fake-hashing-256")
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    monkeypatch.setattr(service, "load_embedder", lambda name: embedder)
+    monkeypatch.setattr(service, "load_embedder", lambda name, *_: embedder)
 
 
 def _words(text: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from index.build import build_index
-from index.embedding.models import SentenceTransformerEmbedder
+from index.embedding.models import load_embedder
 from tests.support.botapi import BotApiServer
 from tests.support.paths import SEEDS
 
@@ -27,7 +27,7 @@ MINILM = "sentence-transformers/all-MiniLM-L6-v2"
 def environment(tmp_path: Path) -> dict[str, str]:
     seeds = tmp_path / "seeds"
     shutil.copytree(SEEDS, seeds)
-    build_index(seeds, tmp_path / "index", SentenceTransformerEmbedder(MINILM))
+    build_index(seeds, tmp_path / "index", load_embedder(MINILM))
     return {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": TOKEN,
@@ -71,7 +71,7 @@ def test_refused_token_is_one_line_without_traceback(tmp_path: Path) -> None:
     script = Path(sys.executable).with_name("briefing-bot")
     seeds = tmp_path / "seeds"
     shutil.copytree(SEEDS, seeds)
-    build_index(seeds, tmp_path / "index", SentenceTransformerEmbedder(MINILM))
+    build_index(seeds, tmp_path / "index", load_embedder(MINILM))
     with BotApiServer(token="111:AAAAAAAAAAAAAAAAAAAAAAAAAAAAA") as server:
         result = subprocess.run(
             [str(script)],

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from index.build import build_index
-from index.embedding.models import SentenceTransformerEmbedder
+from index.embedding.models import load_embedder
 from tests.load.driver import Ledger, question
 from tests.support.botapi import BotApiServer
 from tests.support.paths import SEEDS
@@ -39,7 +39,7 @@ Key = tuple[int, int]
 def environment(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     folder = tmp_path_factory.mktemp("restart")
     shutil.copytree(SEEDS, folder / "seeds")
-    build_index(folder / "seeds", folder / "index", SentenceTransformerEmbedder(MINILM))
+    build_index(folder / "seeds", folder / "index", load_embedder(MINILM))
     return {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": TOKEN,

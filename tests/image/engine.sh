@@ -4,8 +4,6 @@
 #   tests/image/engine.sh           prints the engine: docker if its engine answers, else podman
 #   tests/image/engine.sh global    prints extra global flags (before `build`, `run`, `exec` ...)
 #   tests/image/engine.sh flags     prints extra flags for `podman build` and `podman run`
-#   tests/image/engine.sh wheels    prints the first of pip's find-links folders that holds a
-#                                   CPU build of torch (torch-*+cpu-*.whl), or nothing
 #
 # The flags are empty for docker and on an ordinary host. In a sandbox like the machine this
 # project is developed on, podman's defaults fail: root may not raise its hard rlimits, so the
@@ -46,23 +44,12 @@ flags() {
 	fi
 }
 
-wheels() {
-	local folder
-	for folder in ${PIP_FIND_LINKS:-} $(python3 -m pip config get global.find-links 2>/dev/null); do
-		if compgen -G "$folder/torch-*+cpu-*.whl" >/dev/null; then
-			echo "$folder"
-			return 0
-		fi
-	done
-}
-
 case "${1:-}" in
 "") engine ;;
 global) global ;;
 flags) flags ;;
-wheels) wheels ;;
 *)
-	echo "usage: $0 [global|flags|wheels]" >&2
+	echo "usage: $0 [global|flags]" >&2
 	exit 2
 	;;
 esac

@@ -71,7 +71,7 @@ py3langid.classify("The minister spoke.")
 resource.setrlimit(resource.RLIMIT_FSIZE, (int(limit), int(limit)))  # SIGXFSZ is ignored
 from index import cli
 from tests.support.fakes import FakeEmbedder
-cli.load_embedder = lambda name: FakeEmbedder(name=name)
+cli.load_embedder = lambda name, *_: FakeEmbedder(name=name)
 sys.exit(cli.main(args))
 """
 

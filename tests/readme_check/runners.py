@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from index.embedding import models as embedding
-from index.embedding.models import Embedder
+from index.embedding.models import Embedder, Engine
 
 REPO = Path(__file__).resolve().parents[2]
 TIMEOUT_SECONDS = 600
@@ -93,7 +93,7 @@ class InProcessRunner:
     through ``load_embedder`` (one cached loader: the model loads once for all blocks).
     Commands needing more of a shell than ``_Parsed`` describes are left to bash."""
 
-    def __init__(self, load_embedder: Callable[[str], Embedder]) -> None:
+    def __init__(self, load_embedder: Callable[[str, Engine], Embedder]) -> None:
         self._load_embedder = load_embedder
         scripts = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
         self._scripts: dict[str, str] = scripts["project"]["scripts"]
@@ -203,7 +203,7 @@ def _root_logger_kept() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _embedder_loader(load: Callable[[str], Embedder]) -> Iterator[None]:
+def _embedder_loader(load: Callable[[str, Engine], Embedder]) -> Iterator[None]:
     """Every module of the project that holds ``models.load_embedder`` holds ``load`` for
     the while, so no command loads a model of its own."""
     original = embedding.load_embedder

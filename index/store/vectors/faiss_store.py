@@ -77,6 +77,23 @@ class FaissStore:
         return cls(tune_for_search(index))
 
 
+def _mapped(descriptor: int) -> FaissStore | None:
+    """The open file's index with its vectors mapped into memory, where FAISS maps them (flat
+    indexes) and the system names open files (``/proc/self/fd``); None otherwise.
+
+    A mapping outlives the file's folder: a reader keeps its index while a build swaps in a
+    new folder and removes the old one.
+    """
+    path = f"/proc/self/fd/{descriptor}"
+    if not os.path.exists(path):
+        return None
+    try:
+        index = faiss.read_index(path, faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
+    except RuntimeError:
+        return None  # not a FAISS index: from_bytes says so
+    return FaissStore(tune_for_search(index))
+
+
 class FaissBackend:
     """Keeps each vector set as ``<name>.faiss`` in the index folder."""
 
@@ -92,7 +109,7 @@ class FaissBackend:
             raise ValueError(f"vector file {reference!r} is not a file of the index folder")
         descriptor = os.open(reference, os.O_RDONLY, dir_fd=folder)
         with os.fdopen(descriptor, "rb") as file:
-            store = FaissStore.from_bytes(file.read())
+            store = _mapped(descriptor) or FaissStore.from_bytes(file.read())
         if store.dimension != dimension:
             raise ValueError(f"{reference} holds vectors of dimension {store.dimension}")
         return store

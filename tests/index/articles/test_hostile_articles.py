@@ -259,7 +259,7 @@ def test_build_prints_each_skipped_file_on_one_line(
     monkeypatch.setenv("BRIEFING_SEEDS_DIR", str(seeds_dir))
     monkeypatch.setenv("BRIEFING_INDEX_DIR", str(index_dir))
     monkeypatch.setenv("EMBEDDING_MODEL", "fake-hashing-256")
-    monkeypatch.setattr(cli, "load_embedder", lambda name: FakeEmbedder(name=name))
+    monkeypatch.setattr(cli, "load_embedder", lambda name, *_: FakeEmbedder(name=name))
     (seeds_dir / "nul.txt").write_bytes(b"a\x00b")
     (seeds_dir / "two\nlines.txt").write_text(GOOD, encoding="utf-8")
     (seeds_dir / "copy.txt").write_bytes((seeds_dir / FRENCH_SOURCE).read_bytes())

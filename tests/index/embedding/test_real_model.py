@@ -14,7 +14,12 @@ import pytest
 from index import cli
 from index.build import build_index
 from index.config import IndexSettings
-from index.embedding.models import DEFAULT_MODEL, SentenceTransformerEmbedder
+from index.embedding.models import (
+    DEFAULT_MODEL,
+    Embedder,
+    SentenceTransformerEmbedder,
+    load_embedder,
+)
 from index.errors import ModelLoadError
 from index.quality.evaluation import read_question_set
 from index.retrieval.search import Searcher
@@ -30,24 +35,24 @@ MINILM = "sentence-transformers/all-MiniLM-L6-v2"
 
 
 @pytest.fixture(scope="session")
-def minilm() -> SentenceTransformerEmbedder:
-    return SentenceTransformerEmbedder(MINILM)
+def minilm() -> Embedder:
+    return load_embedder(MINILM)
 
 
 @pytest.fixture(scope="session")
-def seed_index(e5: SentenceTransformerEmbedder, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def seed_index(e5: Embedder, tmp_path_factory: pytest.TempPathFactory) -> Path:
     index_dir = tmp_path_factory.mktemp("e5") / "index"
     build_index(REPO / "seeds", index_dir, e5)
     return index_dir
 
 
 @pytest.fixture(scope="session")
-def seed_answerer(e5: SentenceTransformerEmbedder, seed_index: Path) -> Pipeline:
+def seed_answerer(e5: Embedder, seed_index: Path) -> Pipeline:
     return Pipeline.over(load_index(seed_index, expected_model=DEFAULT_MODEL), e5)
 
 
 def test_the_briefings_own_question_sets_hold_their_baseline(
-    e5: SentenceTransformerEmbedder,
+    e5: Embedder,
     seed_index: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -56,16 +61,14 @@ def test_the_briefings_own_question_sets_hold_their_baseline(
     monkeypatch.setenv("BRIEFING_SEEDS_DIR", str(REPO / "seeds"))
     monkeypatch.setenv("BRIEFING_INDEX_DIR", str(seed_index))
     monkeypatch.setenv("EMBEDDING_MODEL", DEFAULT_MODEL)
-    monkeypatch.setattr(cli, "load_embedder", lambda name: e5)
+    monkeypatch.setattr(cli, "load_embedder", lambda name, *_: e5)
     code = cli.main(["eval"])
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "within 0.04 of the baseline" in captured.out
 
 
-def test_models_give_unit_vectors(
-    e5: SentenceTransformerEmbedder, minilm: SentenceTransformerEmbedder
-) -> None:
+def test_models_give_unit_vectors(e5: Embedder, minilm: Embedder) -> None:
     for embedder, dimension in ((e5, 384), (minilm, 384)):
         vectors = embedder.embed_passages(["Lavrov said Berlin gave no evidence.", "Bonjour"])
         assert vectors.shape == (2, dimension) and vectors.dtype == np.float32
@@ -73,14 +76,14 @@ def test_models_give_unit_vectors(
         assert embedder.embed_queries([]).shape == (0, dimension)
 
 
-def test_e5_uses_its_query_and_passage_prompts(e5: SentenceTransformerEmbedder) -> None:
+def test_e5_uses_its_query_and_passage_prompts(e5: Embedder) -> None:
     query = e5.embed_queries(["What did Lavrov say?"])[0]
     passage = e5.embed_passages(["What did Lavrov say?"])[0]
     assert float(query @ passage) < 0.999
 
 
 def test_english_only_model_still_finds_lavrov(
-    minilm: SentenceTransformerEmbedder, seeds_dir: Path, index_dir: Path
+    minilm: Embedder, seeds_dir: Path, index_dir: Path
 ) -> None:
     build_index(seeds_dir, index_dir, minilm)
     searcher = Searcher(load_index(index_dir, expected_model=MINILM), minilm)
@@ -158,7 +161,7 @@ def test_cli_build_search_and_ask(seeds_dir: Path, tmp_path: Path) -> None:
 
 
 def test_bench_reads_the_bot_process_peak_memory_and_batches_the_real_model(
-    e5: SentenceTransformerEmbedder, seed_index: Path
+    e5: Embedder, seed_index: Path
 ) -> None:
     from index.quality.measures import bot_process_peak_mib, measure_throughput
 

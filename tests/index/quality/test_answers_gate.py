@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from index.embedding.models import SentenceTransformerEmbedder
+from index.embedding.models import Embedder
 from index.quality.briefings import evaluate_briefing
 from tests.support.paths import REPO
 
@@ -30,7 +30,7 @@ FLOORS = {
 }
 
 
-def test_answers_hold_their_floors(e5: SentenceTransformerEmbedder, tmp_path: Path) -> None:
+def test_answers_hold_their_floors(e5: Embedder, tmp_path: Path) -> None:
     scores, outcomes = evaluate_briefing(GATE, ["de", "ru"], "en", "42-44", "45", 17, tmp_path, e5)
     assert (scores.paragraphs, scores.answerable, scores.off_topic) == (15, 73, 17)
     figures = scores.as_dict()

