@@ -191,8 +191,8 @@ def _model(args: argparse.Namespace, settings: IndexSettings) -> int:
         print(f"Engine  sentence-transformers ({why}): no ONNX file")
         return 0
     files = onnx_export.export_onnx(folder) if args.remake else onnx_export.checked_onnx(folder)
-    size = (files.model.stat().st_size + files.data.stat().st_size) / 2**20
-    print(f"ONNX    {files.model}, int8, {size:.1f} MiB, checksum verified")
+    size = sum(path.stat().st_size for path, _ in files.checked) / 2**20
+    print(f"ONNX    {files.model}, 8-bit, {size:.1f} MiB, checksum verified")
     return 0
 
 

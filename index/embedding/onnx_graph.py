@@ -68,21 +68,21 @@ class _Graph:
         return output
 
 
-def _linear(g: _Graph, x: str, weights: _Weights, prefix: str) -> str:
+def _linear(g: _Graph, x: str, weights: Weights, prefix: str) -> str:
     # torch stores [out, in]; MatMul wants [in, out].
     w = g.const(f"{prefix}.weight", weights[f"{prefix}.weight"].T)
     product = g.op("MatMul", x, w, name=f"{prefix}.matmul")
     return g.op("Add", product, g.const(f"{prefix}.bias", weights[f"{prefix}.bias"]))
 
 
-def _layer_norm(g: _Graph, x: str, weights: _Weights, prefix: str, eps: float) -> str:
+def _layer_norm(g: _Graph, x: str, weights: Weights, prefix: str, eps: float) -> str:
     scale = g.const(f"{prefix}.weight", weights[f"{prefix}.weight"])
     bias = g.const(f"{prefix}.bias", weights[f"{prefix}.bias"])
     return g.op("LayerNormalization", x, scale, bias, axis=-1, epsilon=eps)
 
 
 def _attention(
-    g: _Graph, x: str, mask_bias: str, weights: _Weights, prefix: str, s: BertShape
+    g: _Graph, x: str, mask_bias: str, weights: Weights, prefix: str, s: BertShape
 ) -> str:
     head = s.hidden // s.heads
     split = g.const(f"{prefix}.split", np.array([0, 0, s.heads, head], np.int64))
@@ -101,7 +101,7 @@ def _attention(
     return _layer_norm(g, g.op("Add", out, x), weights, f"{prefix}.output.LayerNorm", s.eps)
 
 
-def _feed_forward(g: _Graph, x: str, weights: _Weights, prefix: str, eps: float) -> str:
+def _feed_forward(g: _Graph, x: str, weights: Weights, prefix: str, eps: float) -> str:
     inner = _linear(g, x, weights, f"{prefix}.intermediate.dense")
     # Exact GELU: x * 0.5 * (1 + erf(x / sqrt(2))).
     root2 = g.const(f"{prefix}.root2", np.array(np.sqrt(2.0), np.float32))
@@ -114,7 +114,7 @@ def _feed_forward(g: _Graph, x: str, weights: _Weights, prefix: str, eps: float)
     return _layer_norm(g, g.op("Add", out, x), weights, f"{prefix}.output.LayerNorm", eps)
 
 
-class _Weights:
+class Weights:
     """The tensors of ``model.safetensors``, read one at a time (the file is mapped, not read
     whole), under ``BertModel``'s names."""
 
@@ -137,40 +137,42 @@ class _Weights:
         return tuple(self._file.get_slice(self._names[name]).get_shape())
 
 
-def _word_embeddings(g: _Graph, weights: _Weights, ids: str, quantized: bool) -> str:
-    """Rows of the word table; int8 with a scale per row where ``quantized``: a quarter of
-    the size, and a row's error relative to its own largest value."""
-    name = "embeddings.word_embeddings.weight"
-    if not quantized:
-        return g.op("Gather", g.const("word", weights[name]), ids)
+def int8_rows(weights: Weights, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """A matrix in int8 with a scale per row (a row's error relative to its own largest value),
+    read a slice at a time: the fp32 matrix is never whole in memory."""
     count, width = weights.shape(name)
     rows, scale = np.empty((count, width), np.int8), np.empty(count, np.float32)
-    for start in range(0, count, 8192):  # a slice at a time: the fp32 table is never whole
+    for start in range(0, count, 8192):
         part = weights.rows(name, start, start + 8192)
         top = np.abs(part).max(axis=1) / 127.0
         top[top == 0] = 1.0
         rows[start : start + len(part)] = np.round(part / top[:, None])
         scale[start : start + len(part)] = top
-    picked = g.op("Cast", g.op("Gather", g.const("word_int8", rows), ids), to=1)  # FLOAT
-    scales = g.op("Gather", g.const("word_scale", scale), ids)
-    last = g.const("axis_minus1", np.array([-1], np.int64))
-    return g.op("Mul", picked, g.op("Unsqueeze", scales, last))
+    return rows, scale
 
 
-def build_graph(folder: Path, int8_embeddings: bool = False) -> Any:
-    """The ``onnx.ModelProto`` of the folder's encoder, pooling and normalisation, in fp32
-    (the word table in int8 where ``int8_embeddings``)."""
+WORDS = "embeddings.word_embeddings.weight"
+
+
+def build_graph(folder: Path, word_vectors_in: bool = False) -> Any:
+    """The fp32 ``onnx.ModelProto`` of the folder's encoder, pooling and normalisation.
+
+    Its inputs are ``input_ids`` and ``attention_mask``; with ``word_vectors_in``, the rows of
+    the word table for those ids (``inputs_embeds``, float [batch, tokens, hidden]) instead of
+    the ids, and the table is left out of the graph.
+    """
     from onnx import TensorProto, helper
 
     shape = BertShape.of(folder)
-    weights = _Weights(folder / "model.safetensors")
+    weights = Weights(folder / "model.safetensors")
     g = _Graph()
-    ids, mask = "input_ids", "attention_mask"
+    ids = "inputs_embeds" if word_vectors_in else "input_ids"
+    mask = "attention_mask"
     # Positions count from 0: the first ``tokens`` rows of the position table.
     length = g.op("Shape", ids, start=1, end=2)
     table = g.const("pos", weights["embeddings.position_embeddings.weight"])
     place = g.op("Slice", table, g.const("start0", np.array([0], np.int64)), length)
-    word = _word_embeddings(g, weights, ids, int8_embeddings)
+    word = ids if word_vectors_in else g.op("Gather", g.const("word", weights[WORDS]), ids)
     kind = g.const("type0", weights["embeddings.token_type_embeddings.weight"][0])
     x = g.op("Add", g.op("Add", word, place), kind)
     x = _layer_norm(g, x, weights, "embeddings.LayerNorm", shape.eps)
@@ -206,7 +208,9 @@ def build_graph(folder: Path, int8_embeddings: bool = False) -> Any:
         g.nodes,
         "sentence_encoder",
         [
-            helper.make_tensor_value_info(ids, TensorProto.INT64, ["batch", "tokens"]),
+            helper.make_tensor_value_info(ids, TensorProto.FLOAT, ["batch", "tokens", shape.hidden])
+            if word_vectors_in
+            else helper.make_tensor_value_info(ids, TensorProto.INT64, ["batch", "tokens"]),
             helper.make_tensor_value_info(mask, TensorProto.INT64, ["batch", "tokens"]),
         ],
         [

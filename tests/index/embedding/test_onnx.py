@@ -196,7 +196,7 @@ def test_the_graph_before_quantisation_is_the_reference_model(
     from index.embedding.onnx_graph import build_graph
 
     onnx.save(build_graph(minilm_copy), tmp_path / "fp32.onnx")
-    files = onnx_export.OnnxFiles(tmp_path, tmp_path / "fp32.onnx", tmp_path, tmp_path)
+    files = onnx_export.OnnxFiles(tmp_path, tmp_path / "fp32.onnx", *[tmp_path] * 4)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(onnx_engine, "checked_onnx", lambda folder: files)
         graph = OnnxEmbedder(MINILM, minilm_copy)
@@ -205,3 +205,17 @@ def test_the_graph_before_quantisation_is_the_reference_model(
         graph.embed_passages(texts), load_embedder(MINILM, "torch").embed_passages(texts)
     )
     assert got >= 0.9999, f"min cosine {got:.6f}"
+
+
+def test_the_model_command_makes_and_checks_the_files(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index import cli
+
+    monkeypatch.delenv("EMBEDDING_ENGINE", raising=False)
+    assert cli.main(["model"]) == 0
+    shown = capsys.readouterr().out
+    assert "multilingual-e5-small" in shown and "8-bit" in shown and "checksum verified" in shown
+    monkeypatch.setenv("EMBEDDING_ENGINE", "torch")
+    assert cli.main(["model"]) == 0
+    assert "sentence-transformers (EMBEDDING_ENGINE=torch): no ONNX file" in capsys.readouterr().out
