@@ -16,7 +16,7 @@ from functools import cache
 import blingfire
 from babel.dates import get_day_names, get_month_names
 
-from index.articles.langid_model import identifier
+from index.articles.langid_model import classify
 
 # Locales whose month names a dateline may use; Babel gives genitive forms (Russian "мая").
 _DATELINE_LOCALES = ("en", "fr", "de", "es", "it", "pt", "nl", "pl", "ru", "uk")
@@ -230,5 +230,4 @@ def article_agency(body: str) -> str | None:
 
 def detect_language(text: str) -> str:
     """ISO 639-1 code of the text's main language."""
-    language, _ = identifier().classify(text[:10_000])
-    return str(language)
+    return classify(text[:10_000])

@@ -40,7 +40,8 @@ def test_unpacked_once_into_a_private_cache(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     langid_model.identifier.cache_clear()
     try:
-        assert langid_model.identifier().classify("Что сказал Лавров?")[0] == "ru"
+        assert langid_model.classify("Что сказал Лавров?") == "ru"
+        assert langid_model.classify("Что сказал Лавров? " * 200) == "ru"  # from memory
         (folder,) = (tmp_path / "briefing-bot" / "models").glob("py3langid-*")
         assert {path.name for path in folder.iterdir()} >= {"ptc.npy", "nextmove.npy"}
     finally:
