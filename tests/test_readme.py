@@ -133,7 +133,7 @@ def test_update_rewrites_the_outputs_that_differ_and_keeps_equivalent_ones(
 def test_the_in_process_runner_runs_console_scripts_and_leaves_shell_work_to_bash(
     tmp_path: Path,
 ) -> None:
-    runner = InProcessRunner(lambda name: FakeEmbedder(name=name))
+    runner = InProcessRunner(lambda name, *_: FakeEmbedder(name=name))
     assert runner.cannot_run("briefing-index info | head -3")
     assert runner.cannot_run("briefing-index info > out.txt")
     assert runner.cannot_run("ls seeds")

@@ -30,6 +30,7 @@ from index.articles.metadata import (
     read_header,
     title_from_body,
 )
+from index.cache import model_cache_dir
 from index.errors import IndexWriteError, SeedsError
 from index.records import Article
 
@@ -167,7 +168,8 @@ def read_document(path: Path, seeds_dir: Path, max_bytes: int = MAX_ARTICLE_BYTE
         UnicodeDecodeError: The file is text, but not UTF-8.
         ValueError: The file is not an article that can be indexed; the message says why.
         OSError: The file cannot be read.
-        IndexWriteError: Language detection cannot unpack its model (a full temporary folder).
+        IndexWriteError: Language detection cannot unpack its model (a full cache or
+            temporary folder).
     """
     source = path.relative_to(seeds_dir).as_posix()
     if _UNSHOWABLE.search(source):
@@ -188,8 +190,9 @@ def read_document(path: Path, seeds_dir: Path, max_bytes: int = MAX_ARTICLE_BYTE
     except OSError as error:  # not this file's fault: the build cannot go on without it
         raise IndexWriteError(
             f"cannot detect the articles' languages ({error.strerror}): the language model is "
-            f"unpacked into the temporary folder {tempfile.gettempdir()} on first use: free "
-            "some space there, or set TMPDIR to a folder with room"
+            f"unpacked on first use into {model_cache_dir()}, through the temporary folder "
+            f"{tempfile.gettempdir()}: free some space there, or set XDG_CACHE_HOME and TMPDIR "
+            "to folders with room"
         ) from error
     article = Article(
         source=source,

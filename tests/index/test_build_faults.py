@@ -61,13 +61,13 @@ build_index(Path(seeds), Path(index_dir), SecondBatchHolds(), full=True)
 """
 
 # ``briefing-index`` itself, in its own process, with the fake embedder instead of a real model,
-# and a limit on the size of any file it writes. Language detection unpacks its model into a
-# temporary file on first use: done before the limit, which is meant for the index's files.
+# and a limit on the size of any file it writes. Language detection unpacks its model into the
+# cache on first use: done before the limit, which is meant for the index's files.
 _LIMITED_CLI = r"""
 import resource, sys
-import py3langid
+from index.articles.langid_model import classify
 limit, *args = sys.argv[1:]
-py3langid.classify("The minister spoke.")
+classify("The minister spoke.")
 resource.setrlimit(resource.RLIMIT_FSIZE, (int(limit), int(limit)))  # SIGXFSZ is ignored
 from index import cli
 from tests.support.fakes import FakeEmbedder
@@ -270,7 +270,7 @@ def test_no_room_for_temporary_files_is_one_error_not_every_article_skipped(
 ) -> None:
     result = subprocess.run(
         [sys.executable, "-c", _COLD_BUILD, str(seeds_dir), str(index_dir)],
-        env=_environment(),
+        env=_environment(XDG_CACHE_HOME=str(index_dir.parent / "cold-cache")),
         capture_output=True,
         text=True,
         timeout=120,
@@ -279,7 +279,7 @@ def test_no_room_for_temporary_files_is_one_error_not_every_article_skipped(
     assert "WARNING" not in result.stderr and "Traceback" not in result.stderr
     (line,) = result.stderr.splitlines()
     assert line.startswith("IndexWriteError: cannot detect the articles' languages (File too")
-    assert "set TMPDIR" in line
+    assert "set XDG_CACHE_HOME and TMPDIR" in line
     assert not index_dir.exists()
 
 

@@ -189,7 +189,7 @@ def test_eval_xquad_table(
 
 def test_help_texts_are_plain_text() -> None:
     texts = help_texts(cli.main)
-    assert set(texts) == {"", "build", "info", "search", "eval", "bench", "feedback"}
+    assert set(texts) == {"", "build", "info", "search", "eval", "bench", "feedback", "model"}
     for name, text in texts.items():
         assert "`" not in text, f"briefing-index {name} --help:\n{text}"
     assert "briefing-index: build, inspect and search the briefing index." in texts[""]
