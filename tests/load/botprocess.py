@@ -29,7 +29,7 @@ from bot.app import build_application
 from bot.config import BotSettings
 from bot.redaction import install_redaction
 from index.embedding.models import Vectors
-from index.logs import configure_logging
+from index.logs import configure_logging, limit_malloc_arenas
 from index.service import BriefingService
 from index.store.vectors.kinds import set_search_threads
 from tests.support.fakes import FakeEmbedder
@@ -83,6 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.tracemalloc:
         tracemalloc.start()
     settings = BotSettings.from_env()
+    limit_malloc_arenas()  # as `briefing-bot` does (index.logs.run_command)
     configure_logging(settings.index.log_level)
     install_redaction()
     set_search_threads(1)  # as briefing-bot: questions are searched one by one
