@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from difflib import SequenceMatcher
 from functools import cache
 
 from index.articles.dates import DateRange, dates_in_text
@@ -20,11 +19,10 @@ from index.articles.metadata import month_number
 from index.records import Hit
 from index.retrieval.lexical import fold, stopwords_of_every_language
 from index.retrieval.question import Question
-from index.retrieval.speakers import name_key
+from index.retrieval.speakers import alike, name_key
 
 MAX_NAMES = 4
 MAX_DATES = 2
-_SAME_NAME = 0.8
 _WORD = r"[^\W\d_][^\W_'’-]*(?:[-'’][^\W\d_]+)*"
 _WORD_IN = re.compile(_WORD)
 _OPENING = " «»\"“”‘’'(–—-"
@@ -69,13 +67,9 @@ def suggestions(hits: Sequence[Hit], question: Question) -> list[str]:
 def _known_key(key: str, known: dict[str, str]) -> str:
     """``key``, or the key of a name already seen that is spelled nearly the same."""
     for other in known:
-        if key == other or (min(len(key), len(other)) > 4 and _similar(key, other)):
+        if key == other or (min(len(key), len(other)) > 4 and alike(key, other)):
             return other
     return key
-
-
-def _similar(key: str, other: str) -> bool:
-    return SequenceMatcher(None, key, other).ratio() >= _SAME_NAME
 
 
 def names_in(text: str) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 from enum import IntEnum
-from functools import cache
+from functools import cache, lru_cache
 
 from anyascii import anyascii
 
@@ -136,7 +136,19 @@ def same_name(key: str, other: str) -> bool:
         return True
     if min(len(key), len(other)) < 4:
         return False
-    return SequenceMatcher(None, key, other).ratio() >= _SIMILAR
+    return alike(key, other)
+
+
+@lru_cache(maxsize=4096)
+def alike(key: str, other: str) -> bool:
+    """Whether two name keys are 0.8 alike or more (difflib's ratio), the cheap upper bounds
+    of the ratio tried first: most pairs of names differ in length or letters at once, and a
+    briefing's names meet the same names question after question (hence the cache)."""
+    total = len(key) + len(other)
+    if not total or 2 * min(len(key), len(other)) / total < _SIMILAR:
+        return False
+    matcher = SequenceMatcher(None, key, other)
+    return matcher.quick_ratio() >= _SIMILAR and matcher.ratio() >= _SIMILAR
 
 
 def attribution(sentence: str, speaker: str) -> Attribution:
