@@ -9,6 +9,7 @@ questions, and py3langid's tables by 50 MB).
 from __future__ import annotations
 
 import os
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -44,12 +45,30 @@ class RowsOnDisk:
         self.dtype = np.dtype(dtype)
         self._offset = self._file.tell()
         self._row_bytes = self.dtype.itemsize * (shape[1] if len(shape) == 2 else 1)
+        self._element = self._element_format() if len(shape) == 1 else None
 
     def __len__(self) -> int:
         return self.shape[0]
 
+    def _element_format(self) -> struct.Struct | None:
+        """``struct``'s reading of one element, where it reads this dtype alike."""
+        order = ">" if self.dtype.byteorder == ">" else "<"
+        try:
+            element = struct.Struct(order + self.dtype.char)
+        except struct.error:
+            return None
+        return element if element.size == self.dtype.itemsize else None
+
     def __getitem__(self, index: int | npt.NDArray[np.integer]) -> object:
         if isinstance(index, (int, np.integer)):
+            if self._element is not None and 0 <= index < self.shape[0]:
+                # One element, as py3langid's automaton reads one per byte: no numpy on the way.
+                raw = os.pread(
+                    self._file.fileno(),
+                    self._row_bytes,
+                    self._offset + int(index) * self._row_bytes,
+                )
+                return self._element.unpack(raw)[0]
             row = self._rows(np.array([index], dtype=np.int64))[0]
             return row if len(self.shape) == 2 else row.item()
         ids = np.asarray(index, dtype=np.int64)
