@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ EmbedQueries = Callable[[Sequence[str]], npt.NDArray[np.float32]]
 
 DEFAULT_MAX_WAIT = 0.004
 DEFAULT_MAX_BATCH = 32
+RECENT_BATCHES = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +49,10 @@ class QueryBatcher:
         self.params = params or BatchingParams()
         self._pending: asyncio.Queue[tuple[str, asyncio.Future[Vector]]] | None = None
         self._worker: asyncio.Task[None] | None = None
-        self.batch_sizes: list[int] = []  # every batch embedded, for the bench and tests
+        # The sizes of the last batches embedded (for the bench and tests) and how many there
+        # were: a running bot embeds batches for months, so only the recent are kept.
+        self.batch_sizes: deque[int] = deque(maxlen=RECENT_BATCHES)
+        self.batches = 0
         self._busy = False  # the last batch had more than one question
 
     async def embed(self, question: str) -> Vector:
@@ -105,6 +110,7 @@ class QueryBatcher:
 
     async def _embed_batch(self, batch: list[tuple[str, asyncio.Future[Vector]]]) -> None:
         self.batch_sizes.append(len(batch))
+        self.batches += 1
         self._busy = len(batch) > 1
         try:
             vectors = await asyncio.to_thread(self._embed, [text for text, _ in batch])

@@ -68,7 +68,7 @@ def memory_stats(application: Any, service: BriefingService) -> dict[str, Any]:
         "traced_kb": traced // 1024,
         "traced_peak_kb": traced_peak // 1024,
         "remembered": len(application.bot_data.answers),
-        "batches": len(service.batcher.batch_sizes),
+        "batches": service.batcher.batches,
         "tasks": tasks,
     }
 

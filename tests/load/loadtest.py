@@ -31,7 +31,7 @@ from tests.load.driver import (
     percentile,
     wait_answered,
 )
-from tests.load.memory import MemoryPoint, batch_note, memory_table, memory_verdict
+from tests.load.memory import MemoryPoint, memory_table, memory_verdict
 from tests.support.botapi import BotApiServer
 
 TOKEN = "424242424:AAHload-test-token-for-the-stand-in-0123"
@@ -112,8 +112,6 @@ async def stream_phase(args: argparse.Namespace, workdir: Path, index_dir: Path)
     print(memory_table(points))
     verdict, growing = memory_verdict(points)
     print(f"  verdict: {verdict}")
-    if note := batch_note(points):
-        print(f"  note: {note}")
     return delivery.exactly_once and not growing
 
 

@@ -23,7 +23,7 @@ class MemoryPoint:
     objects: int  # gc.get_objects() after gc.collect()
     traced_kb: int  # Python allocations live (tracemalloc); 0 when not tracing
     remembered: int  # BotData.results, bounded at 1000
-    batches: int  # QueryBatcher.batch_sizes, one entry per batch embedded
+    batches: int  # QueryBatcher.batches, the batches embedded so far
     tasks: int  # asyncio tasks alive
 
     @classmethod
@@ -79,14 +79,4 @@ def memory_verdict(points: Sequence[MemoryPoint]) -> tuple[str, bool]:
         f"memory does not keep growing ({measured}; flat means under {FLAT_TRACED_KB} KB and "
         f"{FLAT_OBJECTS} objects per 1,000)",
         False,
-    )
-
-
-def batch_note(points: Sequence[MemoryPoint]) -> str | None:
-    """A note when ``QueryBatcher.batch_sizes`` grew: it keeps one entry per batch, forever."""
-    if len(points) < 2 or points[-1].batches <= points[0].batches:
-        return None
-    return (
-        f"QueryBatcher.batch_sizes grows without bound: {points[-1].batches} entries after "
-        f"{points[-1].answered} questions (one per batch embedded, 8 bytes each)"
     )

@@ -63,7 +63,7 @@ def test_questions_arriving_while_a_batch_runs_form_the_next_batch() -> None:
         await asyncio.gather(first, *later)
 
     asyncio.run(staggered())
-    assert batcher.batch_sizes == [1, 5]
+    assert list(batcher.batch_sizes) == [1, 5] and batcher.batches == 2
 
 
 def test_a_lone_question_does_not_wait_but_a_busy_stream_waits_for_stragglers() -> None:
@@ -78,7 +78,7 @@ def test_a_lone_question_does_not_wait_but_a_busy_stream_waits_for_stragglers() 
         first = asyncio.create_task(batcher.embed("busy 1"))
         await asyncio.sleep(0.1)
         await asyncio.gather(first, batcher.embed("busy 2 (a straggler)"))
-        return batcher.batch_sizes
+        return list(batcher.batch_sizes)
 
     assert asyncio.run(run()) == [1, 2, 2]
 
@@ -126,10 +126,27 @@ def test_the_batcher_works_across_event_loops_and_closes() -> None:
 
     asyncio.run(ask_and_close())
     asyncio.run(ask_and_close())  # a new loop starts a new worker
-    assert batcher.batch_sizes == [1, 1]
+    assert list(batcher.batch_sizes) == [1, 1]
 
 
 @pytest.mark.parametrize(("max_wait", "max_batch"), [(-1.0, 8), (0.01, 0), (5.0, 8)])
 def test_bad_batching_params_are_refused(max_wait: float, max_batch: int) -> None:
     with pytest.raises(ValueError, match="max_batch"):
         BatchingParams(max_wait=max_wait, max_batch=max_batch)
+
+
+def test_only_the_recent_batch_sizes_are_kept_but_every_batch_is_counted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A bot embeds batches for months: what it keeps of them must not grow with them."""
+    from index.embedding import batching
+
+    monkeypatch.setattr(batching, "RECENT_BATCHES", 3)
+    batcher = QueryBatcher(FakeEmbedder().embed_queries, BatchingParams(max_wait=0, max_batch=1))
+
+    async def one_by_one() -> None:
+        for n in range(7):
+            await batcher.embed(f"question {n}")
+
+    asyncio.run(one_by_one())
+    assert list(batcher.batch_sizes) == [1, 1, 1] and batcher.batches == 7
