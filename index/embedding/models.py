@@ -123,9 +123,9 @@ class SentenceTransformerEmbedder(NamedEmbedder):
             from sentence_transformers import SentenceTransformer
         except ImportError as error:
             raise ModelLoadError(
-                f"model {model_name!r} needs sentence-transformers, which is not installed "
-                f"({error}): pip install 'briefing-bot[torch]', or unset EMBEDDING_MODEL for the "
-                f"bundled default {DEFAULT_MODEL}"
+                f"model {model_name!r} needs sentence-transformers here, which is not installed "
+                f"({error}): pip install 'briefing-bot[torch]', or unset EMBEDDING_ENGINE and "
+                f"EMBEDDING_MODEL to embed the bundled {DEFAULT_MODEL} with ONNX Runtime"
             ) from error
         try:
             location = resolve_model(model_name)
