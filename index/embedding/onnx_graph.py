@@ -105,8 +105,8 @@ def _feed_forward(g: _Graph, x: str, weights: Weights, prefix: str, eps: float) 
     inner = _linear(g, x, weights, f"{prefix}.intermediate.dense")
     # Exact GELU: x * 0.5 * (1 + erf(x / sqrt(2))).
     root2 = g.const(f"{prefix}.root2", np.array(np.sqrt(2.0), np.float32))
-    half, one = g.const(f"{prefix}.half", np.array(0.5, np.float32)), f"{prefix}.one"
-    g.const(one, np.array(1.0, np.float32))
+    half = g.const(f"{prefix}.half", np.array(0.5, np.float32))
+    one = g.const(f"{prefix}.one", np.array(1.0, np.float32))
     gelu = g.op(
         "Mul", g.op("Mul", inner, half), g.op("Add", g.op("Erf", g.op("Div", inner, root2)), one)
     )
