@@ -74,7 +74,9 @@ def render_context(
         for tier in [0 if p.id == passage.id else 1 if p.paragraph == passage.paragraph else 2]
         for text, quoted in _sentences(p, marks.sentences if tier == 0 else ())
     ]
-    head = _head(article, f"¶ {passage.paragraph} of {numbers[-1]} · {_source(article)}")
+    page_number = article.page_at(passage.start)
+    on_page = f" · p. {page_number}" if page_number is not None else ""
+    head = _head(article, f"¶ {passage.paragraph} of {numbers[-1]}{on_page} · {_source(article)}")
     tail = f"\n\n<i>{html.escape(marks.note)}</i>" if marks.note else ""
     body = _assemble(units, _keep(units, MESSAGE_LIMIT - len(head) - len(tail)))
     pages = _paginate(article, passages)
@@ -135,7 +137,7 @@ def _head(article: Article, where: str) -> str:
 
 def _source(article: Article) -> str:
     """The article's file name, escaped, shortened as titles are."""
-    return html.escape(shorten(article.source), quote=False)
+    return html.escape(shorten(article.file), quote=False)
 
 
 def _label(paragraph: int, continued: bool = False) -> str:

@@ -43,9 +43,13 @@ def rows_of(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButt
 
 
 def article_line(article: Article) -> str:
-    """Title (shortened to ``TITLE_SHOWN`` characters) and date, escaped."""
+    """Title (shortened to ``TITLE_SHOWN`` characters) and date, escaped; the title links to
+    the article online when it has an address (a feed entry, a web page)."""
     date = f", {article.date}" if article.date else ""
-    return f"{html.escape(shorten(article.title))}{html.escape(date)}"
+    title = html.escape(shorten(article.title))
+    if article.link and article.link.startswith(("https://", "http://")):
+        title = f'<a href="{html.escape(article.link)}">{title}</a>'
+    return f"{title}{html.escape(date)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +91,12 @@ def navigation(
 
 
 def citation_line(citation: Citation) -> str:
-    """``[1] Title, date, ¶ 6``, and ``· also in: FR, DE`` when the story has versions."""
+    """``[1] Title, date, ¶ 6`` (``, p. 3`` for a PDF), and ``· also in: FR, DE`` when the
+    story has versions."""
     hit = citation.hit
     line = f"[{citation.n}] {article_line(hit.article)}, ¶ {hit.passage.paragraph}"
+    if hit.page is not None:
+        line += f", p. {hit.page}"
     if citation.versions:
         codes = ", ".join(html.escape(_language_code(v)) for v in citation.versions)
         line += f" · also in: {codes}"

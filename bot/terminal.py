@@ -37,10 +37,14 @@ def answer_json(answer: Answer) -> str:
 
 
 def source_line(citation: Citation) -> str:
-    """``[1] Title, 2018-05-26, paragraph 2 (file.txt)``."""
-    article, passage = citation.hit.article, citation.hit.passage
+    """``[1] Title, 2018-05-26, paragraph 2 (file.txt)``; ``, page 3`` for a PDF, the link
+    after it for a feed entry or a web page."""
+    hit = citation.hit
+    article, passage = hit.article, hit.passage
     date = f", {article.date}" if article.date else ""
-    line = f"[{citation.n}] {article.title}{date}, paragraph {passage.paragraph} ({passage.source})"
+    page = f", page {hit.page}" if hit.page is not None else ""
+    line = f"[{citation.n}] {article.title}{date}, paragraph {passage.paragraph}{page}"
+    line += f" ({article.file})" + (f" {article.link}" if article.link else "")
     if citation.versions:
         versions = ", ".join(
             f"{hit.article.language.upper()} ({hit.passage.source})" for hit in citation.versions

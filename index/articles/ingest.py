@@ -1,10 +1,13 @@
-"""Reading the seeds folder: every article file, decoded, hashed and described.
+"""Reading the seeds folder: every article file, read by the reader of its format, described.
 
-Whatever the folder holds, one bad file costs only itself: it is skipped with a warning that
-names it, and every other article is indexed. Bad means not UTF-8, empty, binary (NUL bytes,
-or mostly control characters), over ``MAX_ARTICLE_BYTES``, a name that cannot be shown on one
-line, not a regular file (a FIFO), a symbolic link that leads out of the folder, or the same
-text as an article before it in path order (indexed once, under the first name).
+Text and Markdown files, saved web pages, PDFs, Word documents, e-mails and feeds are read
+(``index.articles.readers``); a feed gives one article per entry. Whatever the folder holds,
+one bad file costs only itself: it is skipped with a warning that names it and says why, and
+every other article is indexed. Bad means a format the briefing does not read, a file its reader
+cannot read (not UTF-8, binary, encrypted, scanned without text, damaged, empty), too big, a
+name that cannot be shown on one line, not a regular file (a FIFO), a symbolic link that leads
+out of the folder, or the same text as an article before it in path order (indexed once, under
+the first name).
 
 Symbolic links: a link to a file is followed when the file it resolves to is inside the seeds
 folder (so a folder of links into ``.store/`` or ``.git/annex/`` works; a link to another
@@ -21,33 +24,29 @@ import re
 import stat
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from index.articles.metadata import (
-    article_agency,
-    article_date,
-    detect_language,
-    read_header,
-    title_from_body,
-)
+from index.articles.metadata import article_agency, article_date, detect_language, title_from_body
+from index.articles.readers import SUFFIXES, Extracted, Unreadable, read_articles
+from index.articles.readers.formats import TEXT_SUFFIXES
 from index.cache import model_cache_dir
 from index.errors import IndexWriteError, SeedsError
 from index.records import Article
 
 logger = logging.getLogger("index.ingest")  # the stage, as logs name it
 
-ARTICLE_SUFFIXES = (".txt", ".md")
+ARTICLE_SUFFIXES = SUFFIXES
 
 MAX_ARTICLE_BYTES = 5_000_000
-"""Bigger files are skipped. The longest wire stories and reports are well under 1 MB; 5 MB of
-text is some 800,000 words, several thousand passages and many minutes of embedding on a small
-machine, for one file that is almost certainly a dump or a mistake rather than an article."""
+"""Bigger text files, and articles with more text than this many characters, are skipped. The
+longest wire stories and reports are well under 1 MB; 5 MB of text is some 800,000 words,
+several thousand passages and many minutes of embedding on a small machine, for one file that is
+almost certainly a dump or a mistake rather than an article."""
 
-# A text file may hold the odd control character (a form feed, a stray escape); a file in
-# which more than this share of the characters are controls is binary, whatever its encoding.
-_MAX_CONTROL_SHARE = 0.05
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F])
+MAX_FILE_BYTES = 50_000_000
+"""Bigger files of other formats are skipped: a PDF or a Word document also holds its images
+and fonts, so its file is many times its text; past this it is a scanned book or a mistake."""
+
 _UNSHOWABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 
@@ -85,7 +84,8 @@ class Ingested:
 
 
 def find_article_files(seeds_dir: Path) -> list[Path]:
-    """Every ``.txt`` and ``.md`` file under ``seeds_dir``, recursively, in a stable order.
+    """Every file under ``seeds_dir``, recursively, in a stable order; those of formats the
+    briefing does not read are skipped with a reason when read.
 
     Names starting with a dot are left out, as are links to folders (see ``scan_seeds``).
     """
@@ -104,12 +104,13 @@ def scan_seeds(seeds_dir: Path) -> tuple[list[Path], list[SkippedFile]]:
     if seeds_dir.exists() and not seeds_dir.is_dir():
         raise SeedsError(
             f"{seeds_dir} is a file, not a folder: point --seeds / BRIEFING_SEEDS_DIR at the "
-            "folder that holds the articles (.txt, .md)"
+            "folder that holds the articles"
         )
     if not seeds_dir.is_dir():
         raise SeedsError(
-            f"seeds folder {seeds_dir} does not exist: create it and put articles (.txt, .md) "
-            "in it, or point --seeds / BRIEFING_SEEDS_DIR at the folder that holds them"
+            f"seeds folder {seeds_dir} does not exist: create it and put articles (.txt, .md, "
+            ".html, .pdf, .docx, .eml, feeds) in it, or point --seeds / BRIEFING_SEEDS_DIR at "
+            "the folder that holds them"
         )
     files: list[Path] = []
     refused: list[SkippedFile] = []
@@ -132,11 +133,7 @@ def scan_seeds(seeds_dir: Path) -> tuple[list[Path], list[SkippedFile]]:
                         "into the seeds folder)",
                     )
                 )
-        files.extend(
-            base / name
-            for name in names
-            if not name.startswith(".") and Path(name).suffix.lower() in ARTICLE_SUFFIXES
-        )
+        files.extend(base / name for name in names if not name.startswith("."))
     order = sorted(files, key=lambda path: path.relative_to(seeds_dir).as_posix())
     return order, sorted(refused, key=lambda skip: skip.source)
 
@@ -152,21 +149,19 @@ def _escaped(text: str) -> str:
     return _UNSHOWABLE.sub(lambda match: ascii(match[0])[1:-1], text)
 
 
-def decode_article_text(data: bytes) -> str:
-    """The text exactly as ``Path.read_text(encoding="utf-8")`` returns it.
-
-    The BOM stays as U+FEFF and CRLF or CR become LF, so offsets into this string are offsets
-    into what any Python reader of the file sees.
-    """
-    return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
-
-
 def read_document(path: Path, seeds_dir: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> Document:
-    """Reads one article file and derives its metadata from its text.
+    """The first (for all but a feed, the one) article of a file; see ``read_documents``."""
+    return read_documents(path, seeds_dir, max_bytes)[0]
+
+
+def read_documents(
+    path: Path, seeds_dir: Path, max_bytes: int = MAX_ARTICLE_BYTES
+) -> list[Document]:
+    """Reads one file of the seeds folder and derives its articles' metadata.
 
     Raises:
-        UnicodeDecodeError: The file is text, but not UTF-8.
-        ValueError: The file is not an article that can be indexed; the message says why.
+        ValueError: The file is not an article that can be indexed; the message says why
+            (``Unreadable`` when its reader says so).
         OSError: The file cannot be read.
         IndexWriteError: Language detection cannot unpack its model (a full cache or
             temporary folder).
@@ -174,17 +169,31 @@ def read_document(path: Path, seeds_dir: Path, max_bytes: int = MAX_ARTICLE_BYTE
     source = path.relative_to(seeds_dir).as_posix()
     if _UNSHOWABLE.search(source):
         raise ValueError("its name holds control characters or bytes that are not UTF-8: rename it")
-    data = read_article_bytes(path, seeds_dir, max_bytes)
-    try:
-        text = decode_article_text(data)
-    except UnicodeDecodeError as error:
-        _check_is_not_binary(data)
-        raise error
-    _check_is_text(text)
-    header = read_header(text)
-    body = text[header.body_start :]
+    is_text = path.suffix.lower() in TEXT_SUFFIXES
+    data = read_article_bytes(path, seeds_dir, max_bytes if is_text else MAX_FILE_BYTES)
+    return documents_of(data, source, max_bytes)
+
+
+def documents_of(data: bytes, source: str, max_chars: int = MAX_ARTICLE_BYTES) -> list[Document]:
+    """The articles of a file's bytes, as if it were ``source`` under the seeds folder (the bot
+    reads what it is sent this way before saving it).
+
+    Raises:
+        Unreadable: The file's reader cannot read it.
+        IndexWriteError: Language detection cannot unpack its model.
+    """
+    if data.startswith(b"%PDF-") or PurePosixPath(source).suffix.lower() not in TEXT_SUFFIXES:
+        if len(data) > MAX_FILE_BYTES:
+            raise Unreadable(_too_big(len(data), MAX_FILE_BYTES))
+    elif len(data) > max_chars:
+        raise Unreadable(_too_big(len(data), max_chars))
+    return [_document(found, source) for found in read_articles(data, source, max_chars)]
+
+
+def _document(found: Extracted, source: str) -> Document:
+    body = found.text[found.body_start :]
     if not body.strip():
-        raise ValueError("the file has a title but no text")
+        raise Unreadable("the file has a title but no text")
     try:
         language = detect_language(body)
     except OSError as error:  # not this file's fault: the build cannot go on without it
@@ -195,35 +204,17 @@ def read_document(path: Path, seeds_dir: Path, max_bytes: int = MAX_ARTICLE_BYTE
             "to folders with room"
         ) from error
     article = Article(
-        source=source,
-        title=header.title or title_from_body(body),
-        date=article_date(header.marker_date or header.line_date, body),
-        agency=article_agency(body),
+        source=source if found.key is None else f"{source}#{found.key}",
+        title=found.title or title_from_body(body),
+        date=found.date or article_date(None, body),
+        agency=article_agency(body) or found.origin,
         language=language,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=found.digest,
+        link=found.link,
+        pages=found.pages,
+        text_sha256=hashlib.sha256(body.strip().encode()).hexdigest(),
     )
-    return Document(article, text, header.body_start)
-
-
-def _check_is_text(text: str) -> None:
-    """Raises ValueError if ``text`` is empty or is a binary file that happens to be UTF-8."""
-    if not text.strip("\ufeff \t\n"):
-        raise ValueError("the file is empty")
-    if "\x00" in text:
-        raise ValueError("holds NUL bytes: a binary file, or UTF-16 text (save it as UTF-8)")
-    controls = len(_CONTROL.findall(text))
-    if controls > _MAX_CONTROL_SHARE * len(text):
-        raise ValueError(f"{controls} of its {len(text)} characters are control characters: binary")
-
-
-def _check_is_not_binary(data: bytes) -> None:
-    """Raises ValueError if bytes that are not UTF-8 are UTF-16 or binary rather than text in
-    another encoding (Latin-1, Windows-1252), which has neither NUL bytes nor many controls."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ValueError("UTF-16 text: save it as UTF-8")
-    controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
-    if b"\x00" in data or controls > _MAX_CONTROL_SHARE * len(data):
-        raise ValueError("a binary file (an image, a PDF, an archive?), not a text article")
+    return Document(article, found.text, found.body_start)
 
 
 def read_article_bytes(path: Path, seeds_dir: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> bytes:
@@ -291,21 +282,18 @@ def ingest(seeds_dir: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> Ingested:
     for path in paths:
         source = shown_source(path, seeds_dir)
         try:
-            document = read_document(path, seeds_dir, max_bytes)
-        except UnicodeDecodeError as error:
-            reason = f"not UTF-8 text (byte {error.start} cannot be decoded)"
-            skipped.append(SkippedFile(source, reason))
-            continue
+            found = read_documents(path, seeds_dir, max_bytes)
         except (ValueError, OSError) as error:
             skipped.append(SkippedFile(source, _escaped(str(error))))
             continue
-        key = hashlib.sha256(document.text.lstrip("\ufeff").encode()).hexdigest()
-        original = first_with_text.setdefault(key, source)
-        if original != source:
-            reason = f"the same text as {original}, which is indexed in its place"
-            skipped.append(SkippedFile(source, reason, duplicate_of=original))
-            continue
-        documents.append(document)
+        for document in found:
+            key, name = document.article.text_sha256, document.article.source
+            original = first_with_text.setdefault(key, name)
+            if original != name:
+                reason = f"the same text as {original}, which is indexed in its place"
+                skipped.append(SkippedFile(_escaped(name), reason, duplicate_of=original))
+                continue
+            documents.append(document)
     for skip in skipped:
         logger.warning("skipped %s: %s", skip.source, skip.reason)
     return Ingested(documents, skipped)

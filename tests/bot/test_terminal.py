@@ -57,8 +57,11 @@ def test_ask_json_shape(built: Path, capsys: pytest.CaptureFixture[str]) -> None
         "end",
         "score",
         "text",
+        "page",
+        "link",
         "also_in",
     }
+    assert citation["page"] is None and citation["link"] is None  # text files have neither
     assert citation["also_in"] == []  # the two seed articles tell different stories
     assert citation["n"] == 1 and citation["source"] == LAVROV_SOURCE and citation["paragraph"] == 6
     text = (built / citation["source"]).read_text(encoding="utf-8")

@@ -39,7 +39,10 @@ def test_search_json_lines_from_stdin(
     assert first["question"] == "Zakharova rejects accusations"
     assert len(first["hits"]) == 2
     hit = first["hits"][0]
-    assert set(hit) == {"source", "title", "date", "paragraph", "start", "end", "score", "text"}
+    assert set(hit) == {
+        *("source", "title", "date", "paragraph", "start", "end", "score", "text"),
+        *("page", "link"),  # of PDFs, of feed entries and web pages: None here
+    }
     assert hit["source"] == LAVROV_SOURCE and "Zakharova" in hit["text"]
     as_read = (seeds_dir / hit["source"]).read_text(encoding="utf-8")
     assert as_read[hit["start"] : hit["end"]] == hit["text"]

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from index.articles.chunking import ChunkingParams, chunk_document, paragraph_spans
-from index.articles.ingest import decode_article_text, ingest, read_document
+from index.articles.ingest import ingest, read_document
+from index.articles.readers.text import decode_article_text
 from tests.support.paths import SEEDS
 
 PARAMS = ChunkingParams()
