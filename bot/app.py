@@ -26,6 +26,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.adding import add_command, document_message, forwarded_post, remove_command
 from bot.buttons import button
 from bot.config import BotSettings
 from bot.delivery import RetryingRateLimiter
@@ -46,6 +47,8 @@ COMMANDS = [
     BotCommand("timeline", "What the briefing says of a name or topic, by date"),
     BotCommand("sources", "The articles in the briefing"),
     BotCommand("about", "The index: articles, passages, model, build time"),
+    BotCommand("add", "Add an article: /add its text, or send a file or a post (admins)"),
+    BotCommand("remove", "Take out an article added here (admins)"),
     BotCommand("reindex", "Rebuild the index from the articles (admins)"),
 ]
 
@@ -102,7 +105,9 @@ async def help_command(update: Update, context: Context) -> None:
         "for further passages, 👍 or 👎 to tell whether the answer was right.\n"
         "/timeline <i>name or topic</i> lists what the briefing says of it, by date.\n\n"
         "In groups, mention me, reply to me, or use /ask your question.\n"
-        "/sources — the articles · /about — the index",
+        "/sources — the articles · /about — the index\n\n"
+        "Admins add articles by sending a file (PDF, Word, web page, e-mail, feed, text) or "
+        "forwarding a post, or with /add and the text; /remove takes one out.",
     )
 
 
@@ -269,6 +274,7 @@ def build_application(settings: BotSettings, service: BriefingService) -> Applic
     application = (
         builder.token(settings.token)
         .base_url(settings.api_base_url)
+        .base_file_url(settings.api_file_url)
         .context_types(ContextTypes(bot_data=BotData))
         .defaults(
             Defaults(
@@ -295,6 +301,8 @@ def build_application(settings: BotSettings, service: BriefingService) -> Applic
         ("ask", ask),
         ("timeline", timeline_command),
         ("reindex", reindex),
+        ("add", add_command),
+        ("remove", remove_command),
     ):
         # Not edits: an admin correcting a typo in "/reindex" must not rebuild a second time.
         application.add_handler(CommandHandler(name, callback, filters.UpdateType.MESSAGE))
@@ -308,6 +316,14 @@ def build_application(settings: BotSettings, service: BriefingService) -> Applic
         & filters.UpdateType.MESSAGE
         & (filters.Entity(MessageEntity.MENTION) | filters.REPLY)
     )
+    message = filters.UpdateType.MESSAGE
+    add_caption = filters.CaptionRegex(r"^/add(?:@\w+)?(?:\s|$)")
+    documents = filters.Document.ALL & message & (filters.ChatType.PRIVATE | add_caption)
+    application.add_handler(MessageHandler(documents, document_message))
+    forwarded = (
+        filters.ChatType.PRIVATE & filters.FORWARDED & message & (filters.TEXT | filters.CAPTION)
+    )
+    application.add_handler(MessageHandler(forwarded & ~filters.COMMAND, forwarded_post))
     application.add_handler(MessageHandler(private_text, text_message))
     application.add_handler(MessageHandler(group_text, _group_text))
     application.add_handler(

@@ -14,6 +14,9 @@ from index.errors import ConfigError
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_HEALTH_FILE = Path("var/briefing-bot.alive")
+TELEGRAM_DOWNLOAD_LIMIT_MB = 20
+"""The largest file Telegram's Bot API lets a bot download (getFile); a local Bot API server
+(``TELEGRAM_API_BASE_URL``) has no such limit."""
 _TOKEN = re.compile(r"^\d+:[\w-]{20,}$")
 
 
@@ -32,6 +35,8 @@ class BotSettings:
         webhook_port: ``WEBHOOK_PORT`` the webhook listens on (default 8443).
         health_file: ``BRIEFING_HEALTH_FILE``, touched at every answered poll for
             ``briefing-bot health``; None keeps no heartbeat.
+        max_upload_mb: ``BRIEFING_MAX_UPLOAD_MB``, the largest file an admin may send to be
+            added (default 20, what Telegram lets a bot download).
         index: Seeds, index folder, model and log level.
     """
 
@@ -44,6 +49,7 @@ class BotSettings:
     webhook_secret: str | None = None
     webhook_port: int = 8443
     health_file: Path | None = None
+    max_upload_mb: float = TELEGRAM_DOWNLOAD_LIMIT_MB
     index: IndexSettings = field(default_factory=IndexSettings)
 
     @classmethod
@@ -81,8 +87,39 @@ class BotSettings:
             webhook_secret=webhook_secret,
             webhook_port=_port(get("WEBHOOK_PORT")),
             health_file=Path(get("BRIEFING_HEALTH_FILE") or DEFAULT_HEALTH_FILE).expanduser(),
+            max_upload_mb=_megabytes(get("BRIEFING_MAX_UPLOAD_MB")),
             index=IndexSettings.from_env(env),
         )
+
+    @property
+    def api_file_url(self) -> str:
+        """Where files are downloaded from: ``…/file/bot`` beside the API's ``…/bot``."""
+        base = self.api_base_url
+        return base[: -len("bot")] + "file/bot" if base.endswith("/bot") else base + "/file/bot"
+
+    @property
+    def upload_limit_bytes(self) -> int:
+        """The largest file an admin may add: ``max_upload_mb``, and no more than Telegram's
+        own servers let a bot download."""
+        limit = self.max_upload_mb
+        if self.api_base_url == DEFAULT_API_BASE_URL:
+            limit = min(limit, TELEGRAM_DOWNLOAD_LIMIT_MB)
+        return int(limit * 1_000_000)
+
+
+def _megabytes(value: str | None) -> float:
+    if value is None:
+        return TELEGRAM_DOWNLOAD_LIMIT_MB
+    try:
+        megabytes = float(value)
+    except ValueError:
+        megabytes = -1.0
+    if not 0 < megabytes <= 2000:
+        raise ConfigError(
+            f"BRIEFING_MAX_UPLOAD_MB={value!r} is not a size in megabytes between 0 and 2000: "
+            "e.g. BRIEFING_MAX_UPLOAD_MB=20"
+        )
+    return megabytes
 
 
 def _ids(env: Mapping[str, str], name: str) -> frozenset[int]:

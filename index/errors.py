@@ -50,3 +50,11 @@ class IndexWriteError(BriefingError):
 
 class FeedbackStoreError(BriefingError):
     """The database of readers' verdicts on answers cannot be created, written or read."""
+
+
+class ArticleRejectedError(BriefingError):
+    """An article sent to be added cannot be: unreadable, already in the briefing, or too big."""
+
+
+class ArticleNotFoundError(BriefingError):
+    """An article asked to be removed is not one that can be."""

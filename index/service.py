@@ -26,6 +26,7 @@ import numpy.typing as npt
 
 from index.answering.answers import Answer, Answerer
 from index.answering.confidence import Calibration
+from index.articles.uploads import Added, Removed, check_upload, remove_upload, save_upload
 from index.build import BuildReport, build_index
 from index.config import IndexSettings
 from index.embedding.batching import BatchingParams, QueryBatcher
@@ -311,12 +312,48 @@ class BriefingService:
                 build is running.
         """
         async with self._rebuild_lock:
-            report = await asyncio.to_thread(
-                build_index,
-                self.settings.seeds_dir,
-                self.settings.index_dir,
-                self.embedder,
-                backend=self.settings.vector_backend(),
-            )
-            await asyncio.to_thread(self._refresh, True)
-            return report
+            return await self._rebuild()
+
+    async def add(self, name: str, data: bytes) -> Added:
+        """Adds a file sent to the bot: read, checked against the briefing, saved under the
+        seeds folder, indexed; the old index answers meanwhile.
+
+        Raises:
+            ArticleRejectedError: It cannot be read, or the briefing holds it already.
+            BriefingError: It cannot be saved, or the index cannot be rebuilt.
+        """
+        async with self._rebuild_lock:
+            articles = list(self.index.articles.values())
+            await asyncio.to_thread(check_upload, name, data, articles)
+            source = await asyncio.to_thread(save_upload, self.settings.seeds_dir, name, data)
+            report = await self._rebuild()
+            index = self.index
+            mine = [a for a in index.articles.values() if a.file == source]
+            passages = sum(1 for p in index.passages if p.source.split("#", 1)[0] == source)
+            skipped = [s for s in report.skipped if s.source.split("#", 1)[0] == source]
+            return Added(source, mine, passages, skipped)
+
+    async def remove(self, source: str) -> Removed:
+        """Takes out a file added in Telegram (moved aside, not deleted) and rebuilds.
+
+        Raises:
+            ArticleNotFoundError: ``source`` is not a file added in Telegram.
+            BriefingError: It cannot be moved, or the index cannot be rebuilt.
+        """
+        async with self._rebuild_lock:
+            file = source.split("#", 1)[0]
+            articles = [a for a in self.index.articles.values() if a.file == file]
+            moved = await asyncio.to_thread(remove_upload, self.settings.seeds_dir, file)
+            await self._rebuild()
+            return Removed(file, articles, moved)
+
+    async def _rebuild(self) -> BuildReport:
+        report = await asyncio.to_thread(
+            build_index,
+            self.settings.seeds_dir,
+            self.settings.index_dir,
+            self.embedder,
+            backend=self.settings.vector_backend(),
+        )
+        await asyncio.to_thread(self._refresh, True)
+        return report

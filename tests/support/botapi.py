@@ -37,6 +37,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 JSON = dict[str, Any]
 MAX_TEXT = 4096  # counted in code points: TDLib checks utf8_length(), not UTF-16 units
 MAX_CALLBACK_DATA = 64  # bytes of UTF-8
+MAX_DOWNLOAD = 20 * 1024 * 1024  # getFile refuses bigger files on Telegram's servers
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the "
     "same as a current content and reply markup of the message"
@@ -744,6 +745,57 @@ class BotApiServer:
         voice = {**self._file("voice/v.oga", data), "duration": duration, "mime_type": "audio/ogg"}
         return self._message(chat_id, {"voice": voice}, **who)
 
+    def document_message(
+        self,
+        chat_id: int,
+        data: bytes,
+        file_name: str | None,
+        mime_type: str = "application/octet-stream",
+        caption: str | None = None,
+        *,
+        stated_size: int | None = None,
+        **who: Any,
+    ) -> JSON:
+        """A file sent as a document; its ``data`` can be fetched with getFile and the file
+        URL. ``stated_size`` overrides the size the message states (Telegram states it)."""
+        document = self._file(f"documents/{file_name or 'file'}", data)
+        if stated_size is not None:
+            document["file_size"] = stated_size
+        document |= {"mime_type": mime_type, **({"file_name": file_name} if file_name else {})}
+        content: JSON = {"document": document}
+        if caption:
+            content["caption"] = caption
+            found = _to_utf16(caption, _detect(caption))
+            if found:
+                content["caption_entities"] = found
+        return self._message(chat_id, content, **who)
+
+    def forwarded_post(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        channel_id: int = -1001234567890,
+        channel_title: str = "Harbour News",
+        channel_username: str | None = "harbour_news",
+        channel_message_id: int = 77,
+        date: int = 1773309600,
+        **who: Any,
+    ) -> JSON:
+        """A channel's post forwarded by a user: ``forward_origin`` names the channel, the
+        post's id and date (Unix time; 2026-03-12 10:00 UTC by default)."""
+        channel: JSON = {"id": channel_id, "type": "channel", "title": channel_title}
+        if channel_username:
+            channel["username"] = channel_username
+        origin = {
+            "type": "channel",
+            "chat": channel,
+            "message_id": channel_message_id,
+            "date": date,
+        }
+        content: JSON = {"text": text, "forward_origin": origin, "forward_date": date}
+        return self._message(chat_id, content, **who)
+
     def push_edited_message(
         self,
         chat_id: int,
@@ -1114,6 +1166,8 @@ class BotApiServer:
         if found is None:
             raise _bad("invalid file_id")
         unique, path, data = found
+        if len(data) > MAX_DOWNLOAD:  # what the Bot API server answers past its 20 MB
+            raise _bad("file is too big")
         return {
             "file_id": p["file_id"],
             "file_unique_id": unique,

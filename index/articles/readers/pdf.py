@@ -85,6 +85,8 @@ def _open(data: bytes) -> pypdf.PdfReader:
                 "encrypted with a password: save an unlocked copy (print to PDF) and add that"
             )
         len(reader.pages)  # reads the page tree: a broken one fails here, not later
+    except Unreadable:  # a ValueError too: not to be caught as a damaged file below
+        raise
     except (FileNotDecryptedError, DependencyError) as error:
         raise Unreadable(f"encrypted in a way that cannot be opened ({error})") from None
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as error:

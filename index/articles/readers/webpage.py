@@ -63,7 +63,7 @@ def page_text(data: bytes | str, digest: str | None = None) -> Extracted | None:
     if title is not None and lines and short_title(lines[0]) == title:
         lines = lines[1:]  # the headline, which trafilatura also gives as the text's first line
     text = tidy_paragraphs(lines)
-    if not text:
+    if not text or _is_only_links(data, text):
         return None
     raw = data.encode() if isinstance(data, str) else data
     return Extracted(
@@ -75,6 +75,17 @@ def page_text(data: bytes | str, digest: str | None = None) -> Extracted | None:
         origin=short_title(found.sitename) or short_title(found.author),
         link=found.url or None,
     )
+
+
+def _is_only_links(data: bytes | str, text: str) -> bool:
+    """True when every paragraph of ``text`` is the text of one of the page's links: what
+    trafilatura's fallback finds in a page of menus without an article."""
+    try:
+        tree = lxml.html.fromstring(data)
+    except (ValueError, etree.LxmlError):
+        return False
+    links = {" ".join(link.text_content().split()) for link in tree.iter("a")}
+    return all(paragraph in links for paragraph in text.split("\n\n"))
 
 
 def fragment_text(markup: str) -> str:
