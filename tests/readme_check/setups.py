@@ -19,6 +19,8 @@ SEEDS = REPO / "seeds"
 # An English version of the French seed article's first two paragraphs, written for the
 # example of one story told in two languages (docs/answers.md).
 LONDON_EN = REPO / "tests/data/readme/002_london_en.txt"
+# One small article of each format the briefing reads (README, "Adding articles").
+FORMATS = REPO / "docs/examples/formats"
 INDEX = Path("var/index")
 HEALTH_FILE = Path("var/briefing-bot.alive")  # BRIEFING_HEALTH_FILE's default
 
@@ -81,12 +83,19 @@ def _alive(runner: Runner, workdir: Path) -> None:
 
 
 # The names a block may ask for with <!-- readme-check: NAME --> before its fence.
+def _formats(runner: Runner, workdir: Path) -> None:
+    """The seeds, their index, and a copy of FORMATS (one article of each format) where the
+    repository keeps it."""
+    shutil.copytree(FORMATS, workdir / FORMATS.relative_to(REPO))
+
+
 SETUPS: dict[str, Callable[[Runner, Path], None]] = {
     "index": _index,
     "fresh": _fresh,
     "feedback": _feedback,
     "story": _story,
     "alive": _alive,
+    "formats": _formats,
 }
 
 

@@ -69,7 +69,7 @@ def _body(message: EmailMessage) -> str:
     if not isinstance(content, str):
         return ""
     if part.get_content_subtype() == "html":
-        page = page_text(content)
+        page = page_text(content, tables=False)  # newsletters are laid out in tables
         return page.text if page is not None else fragment_text(content)
     return _unwrapped(content.replace("\r\n", "\n"))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections.abc import Mapping
 
 import pypdf
 from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
@@ -131,7 +132,7 @@ def _paragraphs(lines: list[str]) -> str:
 
 def _metadata(reader: pypdf.PdfReader) -> dict[str, str]:
     try:
-        info = reader.metadata or {}
+        info: Mapping[object, object] = reader.metadata or {}
         return {str(key): str(value) for key, value in info.items()}
     except (PdfReadError, ValueError, KeyError, TypeError):
         return {}

@@ -13,6 +13,7 @@ import logging
 import lxml.html
 import trafilatura
 from lxml import etree
+from trafilatura.settings import Document as Page
 
 from index.articles.readers.base import (
     Extracted,
@@ -48,18 +49,24 @@ def read(data: bytes) -> list[Extracted]:
     return [page]
 
 
-def page_text(data: bytes | str, digest: str | None = None) -> Extracted | None:
-    """The article of a whole HTML page with its metadata, or None when it has none."""
+def page_text(
+    data: bytes | str, digest: str | None = None, tables: bool = True
+) -> Extracted | None:
+    """The article of a whole HTML page with its metadata, or None when it has none.
+
+    ``tables=False`` for HTML laid out in tables (e-mail): trafilatura would give each layout
+    cell as a table row, the whole article again in one line beside the menus and footers.
+    """
     try:
         found = trafilatura.bare_extraction(
-            data, with_metadata=True, include_comments=False, include_tables=True
+            data, with_metadata=True, include_comments=False, include_tables=tables
         )
     except (ValueError, etree.LxmlError):
         return None
-    if found is None or not (found.text or "").strip():
+    if not isinstance(found, Page) or not (found.text or "").strip():
         return None
     title = short_title(found.title)
-    lines = found.text.split("\n")
+    lines = (found.text or "").split("\n")
     if title is not None and lines and short_title(lines[0]) == title:
         lines = lines[1:]  # the headline, which trafilatura also gives as the text's first line
     text = tidy_paragraphs(lines)
