@@ -58,12 +58,14 @@ def build_index(
     full: bool = False,
     progress: bool = False,
     backend: VectorBackend | None = None,
+    apart: bool = False,
 ) -> BuildReport:
     """Builds the index of every article under ``seeds_dir`` into ``index_dir``.
 
     Incremental unless ``full``: an article whose bytes are unchanged since the previous
     build of the same model and chunking keeps its stored vectors. The vectors go to
-    ``backend`` (FAISS files in the index folder by default).
+    ``backend`` (FAISS files in the index folder by default). ``apart``: the files are read in a
+    process of their own (``index.articles.apart``), for a caller that must stay small.
 
     Raises:
         SeedsError: No readable article under ``seeds_dir``.
@@ -73,10 +75,11 @@ def build_index(
     chunking = chunking or ChunkingParams()
     started = time.perf_counter()
     with build_lock(index_dir):
-        ingested = ingest(seeds_dir)
+        ingested = ingest(seeds_dir, apart=apart)
         if not ingested.documents:
             raise SeedsError(
-                f"no readable article in {seeds_dir}: add .txt or .md files"
+                f"no readable article in {seeds_dir}: add articles (.txt, .md, .html, .pdf, .docx, "
+                ".eml, feeds)"
                 + (
                     f" ({len(ingested.skipped)} skipped, see the warnings)"
                     if ingested.skipped

@@ -26,6 +26,7 @@ import numpy.typing as npt
 
 from index.answering.answers import Answer, Answerer
 from index.answering.confidence import Calibration
+from index.articles.apart import run_apart
 from index.articles.uploads import Added, Removed, check_upload, remove_upload, save_upload
 from index.build import BuildReport, build_index
 from index.config import IndexSettings
@@ -324,7 +325,7 @@ class BriefingService:
         """
         async with self._rebuild_lock:
             articles = list(self.index.articles.values())
-            await asyncio.to_thread(check_upload, name, data, articles)
+            await asyncio.to_thread(run_apart, check_upload, name, data, articles)
             source = await asyncio.to_thread(save_upload, self.settings.seeds_dir, name, data)
             report = await self._rebuild()
             index = self.index
@@ -354,6 +355,7 @@ class BriefingService:
             self.settings.index_dir,
             self.embedder,
             backend=self.settings.vector_backend(),
+            apart=True,  # the readers' libraries and hostile files stay out of the bot
         )
         await asyncio.to_thread(self._refresh, True)
         return report

@@ -26,6 +26,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from index.articles.apart import run_apart
 from index.articles.metadata import article_agency, article_date, detect_language, title_from_body
 from index.articles.readers import SUFFIXES, Extracted, Unreadable, read_articles
 from index.articles.readers.formats import TEXT_SUFFIXES
@@ -270,12 +271,24 @@ def _too_big(size: int, limit: int) -> str:
     return f"{size / 1e6:.1f} MB, over the {limit / 1e6:g} MB limit for one article: split it up"
 
 
-def ingest(seeds_dir: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> Ingested:
+def ingest(seeds_dir: Path, max_bytes: int = MAX_ARTICLE_BYTES, apart: bool = False) -> Ingested:
     """Reads every article under ``seeds_dir``; bad files are skipped with a warning.
 
     A file with the same text as one before it (in path order) is skipped as its duplicate, so
-    the briefing holds each article once.
+    the briefing holds each article once. ``apart``: read in a process of its own
+    (``index.articles.apart``), as the bot does.
     """
+    if apart:
+        ingested = run_apart(read_seeds, seeds_dir, max_bytes)
+    else:
+        ingested = read_seeds(seeds_dir, max_bytes)
+    for skip in ingested.skipped:
+        logger.warning("skipped %s: %s", skip.source, skip.reason)
+    return ingested
+
+
+def read_seeds(seeds_dir: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> Ingested:
+    """What ``ingest`` reads, without its warnings."""
     paths, skipped = scan_seeds(seeds_dir)
     documents: list[Document] = []
     first_with_text: dict[str, str] = {}
@@ -294,6 +307,4 @@ def ingest(seeds_dir: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> Ingested:
                 skipped.append(SkippedFile(_escaped(name), reason, duplicate_of=original))
                 continue
             documents.append(document)
-    for skip in skipped:
-        logger.warning("skipped %s: %s", skip.source, skip.reason)
     return Ingested(documents, skipped)
