@@ -32,7 +32,7 @@ from bot.config import BotSettings
 from bot.delivery import RetryingRateLimiter
 from bot.feedback import with_feedback
 from bot.heartbeat import HeartbeatRequest, clear_heartbeat
-from bot.render import Rendered, render_answer, render_sources
+from bot.render import Rendered, render_answer, render_sources, skipped_lines
 from bot.state import BotData, Context, service_of
 from bot.timeline import timeline_command
 from index.errors import BriefingError
@@ -193,11 +193,13 @@ async def reindex(update: Update, context: Context) -> None:
             f"answering from the index built at {html.escape(problem.serving_built_at)}.",
         )
         return
-    skipped = f", {len(report.skipped)} files skipped" if report.skipped else ""
+    count = len(report.skipped)
+    skipped = f", {count} file{'s' if count != 1 else ''} skipped" if count else ""
     await _reply(
         update,
         f"Done: {report.articles} articles, {report.passages} passages{skipped}; "
-        f"{report.embedded} passages embedded in {report.seconds:.1f} s. New questions use it now.",
+        f"{report.embedded} passages embedded in {report.seconds:.1f} s. New questions use it now."
+        + skipped_lines(report.skipped),
     )
 
 

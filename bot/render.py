@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import context_data, more_data, sources_data
 from index.answering.answers import Answer, Citation
+from index.articles.ingest import SkippedFile
 from index.records import Article, Hit
 from index.store.folder import StoredIndex
 
@@ -35,6 +36,18 @@ class Rendered:
 def shorten(text: str, limit: int = TITLE_SHOWN) -> str:
     """``text`` in at most ``limit`` characters, an ellipsis where it was cut."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def skipped_lines(skipped: Sequence[SkippedFile], shown: int = 5) -> str:
+    """The files a build skipped and why, the first ``shown`` of them, escaped."""
+    lines = [
+        f"\n• {html.escape(shorten(skip.source, 60))}: {html.escape(shorten(skip.reason, 200))}"
+        for skip in skipped[:shown]
+    ]
+    more = f"\n… and {len(skipped) - shown} more (the build's log lists them)"
+    return (
+        ("\n\nSkipped:" + "".join(lines) + (more if len(skipped) > shown else "")) if lines else ""
+    )
 
 
 def rows_of(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:

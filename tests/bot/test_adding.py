@@ -30,6 +30,7 @@ from tests.support.harness import (
     start_bot,
     stop_bot,
 )
+from tests.support.settle import settle
 
 pytestmark = pytest.mark.asyncio
 
@@ -108,6 +109,19 @@ async def test_an_admin_adds_a_pdf_and_the_next_question_finds_it_with_its_page(
     answer = await _ask(server, ADMIN, "When will the Tromsø quay reopen, Halvorsen said?")
     assert "reopen on 14 March" in answer
     assert "p. 2" in answer and "Harbour authority annual report" in answer
+    cited = server.sent_messages(ADMIN)[-1]
+    data = next(
+        button["callback_data"]
+        for row in (cited.reply_markup or {})["inline_keyboard"]
+        for button in row
+        if button["text"] == "[1]"
+    )
+    await settle(server, bot, server.push_callback_query(ADMIN, cited.message_id, data))
+    context = server.sent_messages(ADMIN)[-1]
+    assert context.text.startswith("Harbour authority annual report")
+    assert (
+        " · p. 2 · telegram/Annual-report-2026.pdf" in context.text and "14 March" in context.text
+    )
 
 
 async def test_an_admin_forwards_a_channel_post_kept_with_its_channel_date_and_link(

@@ -15,6 +15,7 @@ from bot.delivery import RETRY_DELAYS
 from bot.redaction import install_redaction
 from index.config import IndexSettings
 from index.retrieval.question import MAX_QUESTION
+from tests.support.documents import image_only_pdf_bytes
 from tests.support.harness import (
     ADMIN,
     GROUP,
@@ -110,11 +111,14 @@ async def test_reindex_is_for_admins_only(
     (index_settings.seeds_dir / "new.txt").write_text(
         "Breaking news\n\nThe Kremlin said talks on NotPetya would resume.\n", encoding="utf-8"
     )
+    (index_settings.seeds_dir / "scan.pdf").write_bytes(image_only_pdf_bytes())
     before = len(server.calls("sendMessage"))
     server.push_message(ADMIN, "/reindex", user_id=ADMIN)
     replies = await wait_for(server, "sendMessage", count=before + 2, timeout=30)
     assert "Rebuilding" in replies[-2].params["text"]
-    assert "Done: 3 articles" in replies[-1].params["text"]
+    done = replies[-1].params["text"]
+    assert "Done: 3 articles" in done and ", 1 file skipped" in done
+    assert "\n\nSkipped:\n• scan.pdf: no text in its 1 page: a scan or images only" in done
     sources = await reply_to(server, USER, "/sources", user_id=USER)
     assert "(3)" in sources.params["text"]
 
