@@ -11,11 +11,14 @@ from pathlib import Path
 from bot.config import BotSettings
 from bot.health import DEFAULT_MAX_AGE, polling_health, webhook_health
 from bot.redaction import install_redaction
-from bot.terminal import answer_json, answer_text
+from bot.terminal import answer_json, answer_text, digest_json, digest_text
+from index.answering.digest import make_digest, read_period
 from index.cli import questions_from
 from index.config import IndexSettings
+from index.errors import ConfigError
 from index.logs import configure_logging, run_command
-from index.service import open_pipeline
+from index.retrieval.dating import Dating
+from index.service import open_pipeline, read_index
 from index.store.vectors.kinds import set_search_threads
 
 CONNECT_TELEGRAM = """\
@@ -43,6 +46,8 @@ def _run(args: argparse.Namespace) -> int:
         settings = replace(settings, index_dir=args.index)
     if args.command == "ask":
         return _ask(settings, args.question, args.json)
+    if args.command == "digest":
+        return _digest(settings, args.period, args.json)
     if args.command is None and bot_settings.token:
         from bot.serve import run_bot  # telegram is imported only to run the bot
 
@@ -63,6 +68,18 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?", help="the question")
     ask.add_argument("--index", type=Path, help="index folder")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    digest = commands.add_parser(
+        "digest", help="the briefing's stories of a period, each once, in its own words"
+    )
+    digest.add_argument(
+        "period",
+        nargs="?",
+        default="week",
+        help="today, week (the default: the 7 days up to the newest article), all, or a date "
+        "(YYYY-MM-DD)",
+    )
+    digest.add_argument("--index", type=Path, help="index folder")
+    digest.add_argument("--json", action="store_true", help="the digest as one JSON object")
     chat = commands.add_parser("chat", help="ask questions in the terminal")
     chat.add_argument("--index", type=Path, help="index folder")
     health = commands.add_parser(
@@ -93,6 +110,18 @@ def _ask(settings: IndexSettings, question: str | None, as_json: bool) -> int:
     for line in questions_from(question):
         answer = pipeline.answer(line)
         print(answer_json(answer) if as_json else answer_text(answer), flush=True)
+    return 0
+
+
+def _digest(settings: IndexSettings, asked: str, as_json: bool) -> int:
+    index = read_index(settings, settings.embedding_model)  # no model: the vectors are stored
+    period = read_period(asked, Dating(index).newest)
+    if period is None:
+        raise ConfigError(
+            f"{asked!r} is not a period: use today, week, all or a date such as 2018-05-26"
+        )
+    digest = make_digest(index, period)
+    print(digest_json(digest) if as_json else digest_text(digest), end="" if not as_json else "\n")
     return 0
 
 

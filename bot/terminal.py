@@ -6,6 +6,7 @@ import json
 import textwrap
 
 from index.answering.answers import Answer, Citation
+from index.answering.digest import Digest, Story, numbered
 
 
 def citation_json(citation: Citation) -> dict[str, object]:
@@ -59,3 +60,69 @@ def answer_text(answer: Answer, width: int = 96) -> str:
     if answer.citations:
         lines += ["", "Sources:", *(source_line(c) for c in answer.citations)]
     return "\n".join(lines) + "\n"
+
+
+def digest_text(digest: Digest, width: int = 96) -> str:
+    """``briefing-bot digest``: each story's headline, when, languages and sources, its
+    sentences, then the numbered sources."""
+    stories = numbered(digest)
+    lines = [_digest_head(digest)]
+    for rank, story in enumerate(stories, 1):
+        lines += ["", f"{rank}. {story.headline}", f"   {_story_line(story)}"]
+        lines += textwrap.wrap(
+            _summary_text(story), width=width, initial_indent="   ", subsequent_indent="   "
+        )
+    citations = [c for story in stories for c in story.summary]
+    if citations:
+        lines += ["", "Sources:", *(source_line(c) for c in citations)]
+    return "\n".join(lines) + "\n"
+
+
+def digest_json(digest: Digest) -> str:
+    """``briefing-bot digest --json``: the period and the stories, their citations as answers'."""
+    return json.dumps(
+        {
+            "period": digest.period.name,
+            "from": digest.period.range.start.isoformat() if digest.period.range else None,
+            "to": digest.period.range.end.isoformat() if digest.period.range else None,
+            "undated_left_out": digest.undated,
+            "stories": [
+                {
+                    "headline": story.headline,
+                    "date": story.date,
+                    "languages": list(story.languages),
+                    "sources": list(story.sources),
+                    "articles": [a.source for a in story.articles],
+                    "summary": " ".join(_sentences(c) for c in story.summary),
+                    "citations": [citation_json(c) for c in story.summary],
+                }
+                for story in numbered(digest)
+            ],
+        },
+        ensure_ascii=False,
+    )
+
+
+def _digest_head(digest: Digest) -> str:
+    count = len(digest.stories)
+    head = f"Digest of {digest.period.describe()}: {count} stor{'y' if count == 1 else 'ies'}"
+    if not count:
+        head += " (nothing dated in it; `briefing-bot digest all` shows the whole briefing)"
+    if digest.undated:
+        head += f"; {digest.undated} undated article{'s' * (digest.undated != 1)} left out"
+    return head + "."
+
+
+def _story_line(story: Story) -> str:
+    """``2018-05-26 · FR, EN · TASS, 002_london_en.txt``."""
+    languages = ", ".join(language.upper() for language in story.languages)
+    return " · ".join([story.date or "undated", languages, ", ".join(story.sources)])
+
+
+def _summary_text(story: Story) -> str:
+    return " ".join(f"{_sentences(c)} [{c.n}]" for c in story.summary)
+
+
+def _sentences(citation: Citation) -> str:
+    passage = citation.hit.passage
+    return " ".join(" ".join(passage.excerpt(*s).split()) for s in citation.sentences)
