@@ -30,6 +30,7 @@ from bot.adding import add_command, document_message, forwarded_post, remove_com
 from bot.buttons import button
 from bot.config import BotSettings
 from bot.delivery import RetryingRateLimiter
+from bot.digest import digest_command
 from bot.feedback import with_feedback
 from bot.heartbeat import HeartbeatRequest, clear_heartbeat
 from bot.render import Rendered, render_answer, render_sources, skipped_lines
@@ -45,6 +46,7 @@ COMMANDS = [
     BotCommand("help", "How to ask"),
     BotCommand("ask", "Ask a question (in groups: /ask your question)"),
     BotCommand("timeline", "What the briefing says of a name or topic, by date"),
+    BotCommand("digest", "The week's stories (or /digest today, all, a date)"),
     BotCommand("sources", "The articles in the briefing"),
     BotCommand("about", "The index: articles, passages, model, build time"),
     BotCommand("add", "Add an article: /add its text, or send a file or a post (admins)"),
@@ -103,7 +105,8 @@ async def help_command(update: Update, context: Context) -> None:
         "their articles. Tap a number to read the passage in context (<b>Whole article</b> "
         "for the rest), a language code for the same story in another article, <b>More</b> "
         "for further passages, 👍 or 👎 to tell whether the answer was right.\n"
-        "/timeline <i>name or topic</i> lists what the briefing says of it, by date.\n\n"
+        "/timeline <i>name or topic</i> lists what the briefing says of it, by date; /digest "
+        "its stories of the week (or today, all, a date).\n\n"
         "In groups, mention me, reply to me, or use /ask your question.\n"
         "/sources — the articles · /about — the index\n\n"
         "Admins add articles by sending a file (PDF, Word, web page, e-mail, feed, text) or "
@@ -302,6 +305,7 @@ def build_application(settings: BotSettings, service: BriefingService) -> Applic
         ("about", about),
         ("ask", ask),
         ("timeline", timeline_command),
+        ("digest", digest_command),
         ("reindex", reindex),
         ("add", add_command),
         ("remove", remove_command),

@@ -9,6 +9,7 @@ from telegram import CallbackQuery, Message, Update
 from telegram.error import BadRequest
 
 from bot.callbacks import Callback, parse_callback
+from bot.digest import render_digest
 from bot.feedback import STALE, record_verdict
 from bot.reading import render_reading
 from bot.render import Rendered, render_passage, render_results_page, render_sources
@@ -52,7 +53,14 @@ async def button(update: Update, context: Context) -> None:
     if pressed.kind in ("context", "article"):
         await _show_reading(query, context, index, pressed)
         return
-    if pressed.kind == "sources":
+    if pressed.kind == "digest":
+        user = query.from_user
+        digest = await service.digest(pressed.period, (user.language_code or "en")[:2])
+        if digest is None:
+            await query.answer(_UNKNOWN_BUTTON)
+            return
+        page = render_digest(digest, pressed.page, pressed.stamp)
+    elif pressed.kind == "sources":
         page = render_sources(index, pressed.page, pressed.stamp)
     else:
         remembered = context.bot_data.answers.recall(pressed.answer, chat_id)

@@ -5,7 +5,7 @@ does, its numbers, and the stamp of the index it was made from, so a rebuilt ind
 buttons stale rather than wrong. Only what ``Callback.data`` writes parses back: ASCII digits
 without leading zeros, answers and pages from 1, nothing before or after (not even the newline
 a ``$`` would let through). The longest, an article page, takes 2 + 12 + 1 + 9 + 1 + 6 + 1 + 8
-= 40 bytes.
+= 40 bytes; a digest page 2 + 17 + 1 + 6 + 1 + 8 = 35.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Literal
 
 from index.feedback import Verdict
 
-Kind = Literal["passage", "more", "sources", "context", "article", "verdict"]
+Kind = Literal["passage", "more", "sources", "context", "article", "verdict", "digest"]
 
 # What each kind of button carries, in order after its letter; the stamp comes last.
 _LAYOUT: dict[Kind, tuple[str, tuple[str, ...]]] = {
@@ -26,12 +26,14 @@ _LAYOUT: dict[Kind, tuple[str, tuple[str, ...]]] = {
     "context": ("c", ("answer", "passage")),  # a cited passage among its paragraphs
     "article": ("a", ("answer", "passage", "page")),  # a page of a cited passage's article
     "verdict": ("f", ("answer", "verdict")),  # 👍 or 👎 under an answer
+    "digest": ("g", ("period", "page")),  # a page of a digest
 }
 _FIELD = {
     "answer": "[1-9][0-9]{0,11}",
     "passage": "(?:0|[1-9][0-9]{0,8})",
     "page": "[1-9][0-9]{0,5}",
     "verdict": "[ud]",
+    "period": "(?:all|[0-9]{8}-[0-9]{8})",
 }
 _VERDICTS: dict[str, Verdict] = {"u": "up", "d": "down"}
 _LETTERS = {verdict: letter for letter, verdict in _VERDICTS.items()}
@@ -57,6 +59,7 @@ class Callback:
         passage: The passage it shows (``passage``, ``context``, ``article``).
         page: From 1 (``more``, ``sources``, ``article``).
         verdict: What a ``verdict`` button says of its answer.
+        period: The days a ``digest`` page covers (``index.answering.digest.Period.code``).
     """
 
     kind: Kind
@@ -65,6 +68,7 @@ class Callback:
     passage: int = 0
     page: int = 0
     verdict: Verdict | None = None
+    period: str = ""
 
     @property
     def data(self) -> str:
@@ -77,6 +81,8 @@ class Callback:
         if name == "verdict":
             assert self.verdict is not None, "a verdict button says up or down"
             return _LETTERS[self.verdict]
+        if name == "period":
+            return self.period
         return str(getattr(self, name))
 
 
@@ -110,6 +116,11 @@ def verdict_data(answer_id: int, verdict: Verdict, stamp: str) -> str:
     return Callback("verdict", stamp, answer=answer_id, verdict=verdict).data
 
 
+def digest_data(period: str, page: int, stamp: str) -> str:
+    """A button to page ``page`` of the digest of ``period`` (its code)."""
+    return Callback("digest", stamp, period=period, page=page).data
+
+
 def parse_callback(data: str | None) -> Callback | None:
     """The button a callback_data stands for; None for anything this bot did not make."""
     match = _CALLBACK.fullmatch(data or "")
@@ -125,4 +136,5 @@ def parse_callback(data: str | None) -> Callback | None:
         passage=int(values.get("passage", 0)),
         page=int(values.get("page", 0)),
         verdict=_VERDICTS[values["verdict"]] if "verdict" in values else None,
+        period=values.get("period", ""),
     )

@@ -26,6 +26,7 @@ import numpy.typing as npt
 
 from index.answering.answers import Answer, Answerer
 from index.answering.confidence import Calibration
+from index.answering.digest import Digest, make_digest, read_period
 from index.articles.apart import run_apart
 from index.articles.uploads import Added, Removed, check_upload, remove_upload, save_upload
 from index.build import BuildReport, build_index
@@ -162,6 +163,7 @@ class LoadProblem:
     stamp: Stamp
 
 
+_DIGESTS_KEPT = 16
 WARM_UP_QUESTION = "What did the minister say about the attack on 22 December?"
 
 
@@ -193,6 +195,7 @@ class BriefingService:
         self.batcher = QueryBatcher(self.embedder.embed_queries, batching)
         self._swap_lock = threading.Lock()
         self._rebuild_lock = asyncio.Lock()
+        self._digests: dict[tuple[str, str, str | None], Digest] = {}
 
     def warm_up(self) -> None:
         """Answers one question and forgets it: ONNX Runtime's first run, the pages of the
@@ -293,6 +296,22 @@ class BriefingService:
         (counting who it quotes reads its passages: off the event loop)."""
         pipeline = await asyncio.to_thread(self._refresh)
         return await asyncio.to_thread(pipeline.example_questions, language)
+
+    async def digest(self, period: str, language: str | None = None) -> Digest | None:
+        """The digest of ``period`` as ``/digest`` takes it (``read_period``), stories shown in
+        ``language`` where told in it; None for a period it does not read. Kept per index and
+        period, so that its pages are turned without grouping the stories again."""
+        pipeline = await asyncio.to_thread(self._refresh)
+        asked = read_period(period, pipeline.dating.newest)
+        if asked is None:
+            return None
+        key = (self.stamp, asked.code, language)
+        if key not in self._digests:
+            digest = await asyncio.to_thread(make_digest, pipeline.index, asked, language)
+            if len(self._digests) >= _DIGESTS_KEPT:
+                self._digests.pop(next(iter(self._digests)))
+            self._digests[key] = digest
+        return self._digests[key]
 
     async def close(self) -> None:
         """Stops the batching worker."""
