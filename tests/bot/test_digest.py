@@ -86,7 +86,7 @@ async def test_the_week_is_paged_with_the_same_buttons_as_answers(
     await settle(server, dated, pushed)
     second = server.sent_messages(USER)[-1]
     assert second.message_id == first.message_id and second.edits == 1
-    assert "Page 2 of 3" in second.text and "4. News of the wind" in second.text
+    assert "Page 2 of 3" in second.text and "4. News of the kelp" in second.text
     assert "[1]" in _buttons(second) and "‹ Back" in _buttons(second)
 
 
