@@ -1,10 +1,7 @@
 """What readers thought of the answers: one 👍 or 👎 per reader and answer, in SQLite.
 
-The database is a file beside the index folder (``feedback_path``), so a rebuild, which swaps
-the folder, leaves it alone. The bot and ``briefing-index feedback`` may use it at the same
-time: it is in WAL mode (readers never wait for the writer), every write is one short
-transaction, and a writer finding the file locked waits up to ``BUSY_SECONDS`` rather than
-failing at once. Each call opens its own connection, so any thread may call any method.
+The database is a file beside the index folder (``feedback_path``, ``index.store.sqlite``), so a
+rebuild leaves it alone; the bot and ``briefing-index feedback`` may use it at the same time.
 """
 
 from __future__ import annotations
@@ -12,8 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import textwrap
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,10 +17,10 @@ from typing import Literal, get_args
 
 from index.answering.answers import Answer
 from index.errors import FeedbackStoreError
+from index.store.sqlite import beside, database
 
 Verdict = Literal["up", "down"]
 VERDICTS: tuple[str, ...] = get_args(Verdict)
-BUSY_SECONDS = 5.0
 DEFAULT_LIMIT = 100
 _FORMAT_VERSION = 1
 _SCHEMA = (
@@ -126,8 +122,7 @@ def format_feedback(entry: Feedback, width: int = 96) -> str:
 def feedback_path(index_dir: Path) -> Path:
     """Where the verdicts on answers from ``index_dir`` are kept: beside it, so a rebuild (which
     swaps the folder) keeps them: ``var/index`` → ``var/index.feedback.sqlite3``."""
-    folder = index_dir if index_dir.name else index_dir.resolve()
-    return folder.with_name(f"{folder.name}.feedback.sqlite3")
+    return beside(index_dir, "feedback.sqlite3")
 
 
 class FeedbackStore:
@@ -192,46 +187,17 @@ class FeedbackStore:
             found = connection.execute(f"SELECT count(*) FROM feedback {where}", parameters)
             return int(found.fetchone()[0])
 
-    @contextmanager
-    def _connection(self, create: bool) -> Iterator[sqlite3.Connection]:
-        """A connection in autocommit mode (transactions are explicit), closed afterwards."""
-        mode = "rwc" if create else "rw"
-        try:
-            if create:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            with closing(
-                sqlite3.connect(
-                    f"{self.path.resolve().as_uri()}?mode={mode}",
-                    uri=True,
-                    timeout=BUSY_SECONDS,
-                    isolation_level=None,
-                )
-            ) as connection:
-                connection.row_factory = sqlite3.Row
-                # WAL without an fsync per commit: a power cut may lose the last verdicts but
-                # never damages the file, and concurrent presses do not queue behind the disk.
-                connection.execute("PRAGMA synchronous = NORMAL")
-                self._prepare(connection)
-                yield connection
-        except (sqlite3.Error, OSError) as error:
-            raise FeedbackStoreError(
+    def _connection(self, create: bool) -> AbstractContextManager[sqlite3.Connection]:
+        return database(
+            self.path,
+            create=create,
+            schema=_SCHEMA,
+            version=_FORMAT_VERSION,
+            failure=lambda error: FeedbackStoreError(
                 f"feedback database {self.path} cannot be used ({error}): check that it is "
                 "writable and has room, or move it away to start a new one"
-            ) from error
-
-    def _prepare(self, connection: sqlite3.Connection) -> None:
-        """Makes the schema in a new file; refuses a file of another format."""
-        version = connection.execute("PRAGMA user_version").fetchone()[0]
-        if version == _FORMAT_VERSION:
-            return
-        if version != 0:
-            raise sqlite3.DatabaseError(f"format version {version}, not {_FORMAT_VERSION}")
-        connection.execute("PRAGMA journal_mode = WAL")  # stays set in the file
-        connection.execute("BEGIN IMMEDIATE")
-        for statement in _SCHEMA:
-            connection.execute(statement)
-        connection.execute(f"PRAGMA user_version = {_FORMAT_VERSION}")
-        connection.execute("COMMIT")
+            ),
+        )
 
 
 def _where(verdict: Verdict | None) -> tuple[str, tuple[str, ...]]:
