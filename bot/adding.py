@@ -16,6 +16,7 @@ from telegram import Document, Message, MessageOriginChannel, Update
 from telegram.constants import ChatAction
 from telegram.error import BadRequest
 
+from bot.follows import check_follows
 from bot.state import service_of
 from index.articles.readers.formats import format_name
 from index.articles.uploads import UPLOAD_FOLDER, Added, added_files, post_name, post_text
@@ -107,6 +108,7 @@ async def remove_command(update: Update, context: Context) -> None:
         f"Removed <code>{html.escape(removed.source)}</code> ({titles}): moved to "
         f"{UPLOAD_FOLDER}/.removed/ on the server. New questions no longer find it."
     )
+    await check_follows(context.application)
 
 
 async def _add_document(message: Message, context: Context, document: Document) -> None:
@@ -171,6 +173,7 @@ async def _add(message: Message, context: Context, name: str, data: bytes) -> No
         )
         return
     await message.reply_text(_added_text(added, format_name(name, data)))
+    await check_follows(context.application)
 
 
 def _added_text(added: Added, kind: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 
@@ -30,13 +31,22 @@ from bot.adding import add_command, document_message, forwarded_post, remove_com
 from bot.buttons import button
 from bot.config import BotSettings
 from bot.delivery import RetryingRateLimiter
-from bot.digest import digest_command
+from bot.digest import digest_command, schedule_digest
 from bot.feedback import with_feedback
+from bot.follows import (
+    FOLLOW_CHECK_SECONDS,
+    check_follows,
+    follow_command,
+    follow_job,
+    following_command,
+    unfollow_command,
+)
 from bot.heartbeat import HeartbeatRequest, clear_heartbeat
 from bot.render import Rendered, render_answer, render_sources, skipped_lines
 from bot.state import BotData, Context, service_of
 from bot.timeline import timeline_command
 from index.errors import BriefingError
+from index.follows import FollowStore, follows_path
 from index.service import BriefingService
 
 logger = logging.getLogger(__name__)
@@ -47,6 +57,9 @@ COMMANDS = [
     BotCommand("ask", "Ask a question (in groups: /ask your question)"),
     BotCommand("timeline", "What the briefing says of a name or topic, by date"),
     BotCommand("digest", "The week's stories (or /digest today, all, a date)"),
+    BotCommand("follow", "News of a name or topic after each update: /follow Lavrov"),
+    BotCommand("following", "The topics this chat follows"),
+    BotCommand("unfollow", "Stop news of a topic"),
     BotCommand("sources", "The articles in the briefing"),
     BotCommand("about", "The index: articles, passages, model, build time"),
     BotCommand("add", "Add an article: /add its text, or send a file or a post (admins)"),
@@ -189,6 +202,8 @@ async def reindex(update: Update, context: Context) -> None:
         )
         return
     problem = service.load_problem
+    if problem is None:
+        await check_follows(context.application)
     if problem is not None:
         await _reply(
             update,
@@ -266,7 +281,20 @@ def build_application(settings: BotSettings, service: BriefingService) -> Applic
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         application.bot_data.settings = settings
         application.bot_data.service = service
+        store = FollowStore(follows_path(settings.index.index_dir))
+        application.bot_data.follows = store
         await application.bot.set_my_commands(COMMANDS)
+        queue = application.job_queue
+        assert queue is not None, "python-telegram-bot[job-queue] is a dependency"
+        # The first check marks the index as checked; later ones find what rebuilds added.
+        queue.run_repeating(follow_job, FOLLOW_CHECK_SECONDS, first=0, name="follows")
+        try:
+            subscriptions = await asyncio.to_thread(store.subscriptions)
+        except BriefingError as error:  # the answers must not wait for the follows' file
+            logger.error("scheduled digests not loaded: %s", error)
+            subscriptions = []
+        for subscription in subscriptions:
+            schedule_digest(queue, subscription)
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
         await service.close()
@@ -306,6 +334,9 @@ def build_application(settings: BotSettings, service: BriefingService) -> Applic
         ("ask", ask),
         ("timeline", timeline_command),
         ("digest", digest_command),
+        ("follow", follow_command),
+        ("following", following_command),
+        ("unfollow", unfollow_command),
         ("reindex", reindex),
         ("add", add_command),
         ("remove", remove_command),

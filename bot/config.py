@@ -91,6 +91,15 @@ class BotSettings:
             index=IndexSettings.from_env(env),
         )
 
+    def chat_allowed(self, chat_id: int) -> bool:
+        """Whether the bot may send to this chat unasked (news, digests): the allowlists let
+        in the chat, or the private chat of a user they let in."""
+        if not (self.allowed_user_ids or self.allowed_chat_ids):
+            return True
+        return chat_id in self.allowed_chat_ids or chat_id in (
+            self.allowed_user_ids | self.admin_user_ids
+        )
+
     @property
     def api_file_url(self) -> str:
         """Where files are downloaded from: ``…/file/bot`` beside the API's ``…/bot``."""

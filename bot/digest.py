@@ -7,16 +7,25 @@ language's version) showing the passage (``index.answering.digest``).
 
 from __future__ import annotations
 
+import asyncio
+import datetime
 import html
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction
+from telegram.error import Forbidden
+from telegram.ext import JobQueue
 
 from bot.callbacks import digest_data, passage_data
+from bot.follows import may_change
 from bot.render import Rendered, citation_line, fit, navigation, page_footer, page_of, rows_of
 from index.answering.answers import Citation
-from index.answering.digest import Digest, Story, numbered
+from index.answering.digest import Digest, Period, Story, numbered
+from index.articles.dates import DateRange
+from index.follows import Cadence, Subscription
 from index.records import Hit
 
 if TYPE_CHECKING:
@@ -25,8 +34,15 @@ if TYPE_CHECKING:
 STORIES_PER_PAGE = 3
 USAGE = (
     "Send /digest for the week up to the newest article, or /digest today, /digest all, "
-    "/digest 2026-03-12."
+    "/digest 2026-03-12. /digest subscribe daily 08:00 Europe/Paris sends one every day "
+    "(weekly: on Mondays); /digest unsubscribe stops it."
 )
+_SUBSCRIBE = re.compile(
+    r"subscribe\s+(?P<cadence>daily|weekly)\s+(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)"
+    r"(?:\s+(?P<zone>\S+))?",
+    re.IGNORECASE,
+)
+_MONDAY = 1  # JobQueue.run_daily counts days from Sunday = 0
 
 
 async def digest_command(update: Update, context: Context) -> None:
@@ -34,14 +50,111 @@ async def digest_command(update: Update, context: Context) -> None:
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     service = context.bot_data.service
     assert message is not None and chat is not None and service is not None
+    asked = " ".join(context.args or [])
+    if asked.lower().startswith(("subscribe", "unsubscribe")):
+        await _subscription(update, context, asked)
+        return
     await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
     language = (user.language_code if user is not None else None) or "en"
-    digest = await service.digest(" ".join(context.args or []), language[:2])
+    digest = await service.digest(asked, language[:2])
     if digest is None:
         await message.reply_text(USAGE)
         return
     rendered = render_digest(digest, 1, service.stamp)
     await message.reply_text(rendered.text, reply_markup=rendered.keyboard)
+
+
+async def _subscription(update: Update, context: Context, asked: str) -> None:
+    """``/digest subscribe daily|weekly HH:MM [Zone]`` and ``/digest unsubscribe``."""
+    message, chat = update.effective_message, update.effective_chat
+    store, queue = context.bot_data.follows, context.job_queue
+    assert message is not None and chat is not None and store is not None and queue is not None
+    if not await may_change(update, context):
+        return
+    if asked.lower().startswith("unsubscribe"):
+        for job in queue.get_jobs_by_name(_job_name(chat.id)):
+            job.schedule_removal()
+        stopped = await asyncio.to_thread(store.unsubscribe, chat.id)
+        await message.reply_text(
+            "No more scheduled digests here." if stopped else "This chat has no scheduled digest."
+        )
+        return
+    match = _SUBSCRIBE.fullmatch(asked.strip())
+    zone = (match["zone"] if match else None) or "UTC"
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        match = None
+    if match is None:
+        await message.reply_text(
+            "Send e.g. /digest subscribe daily 08:00 Europe/Paris (or weekly, sent on Mondays; "
+            "the time zone is an IANA name, UTC when left out)."
+        )
+        return
+    cadence: Cadence = "daily" if match["cadence"].lower() == "daily" else "weekly"
+    at_time = f"{int(match['hour']):02d}:{match['minute']}"
+    subscription = Subscription(chat.id, cadence, at_time, zone)
+    await asyncio.to_thread(store.subscribe, subscription)
+    schedule_digest(queue, subscription)
+    when = "every day" if cadence == "daily" else "every Monday"
+    await message.reply_text(
+        f"I will send this chat the digest {when} at {at_time} ({html.escape(zone)}): the "
+        f"stories of the {'last two days' if cadence == 'daily' else 'last seven days'}, when "
+        "there are any. /digest unsubscribe stops it."
+    )
+
+
+def schedule_digest(queue: JobQueue[Any], subscription: Subscription) -> None:
+    """(Re)schedules a chat's digest with the JobQueue, in the chat's time zone."""
+    for job in queue.get_jobs_by_name(_job_name(subscription.chat_id)):
+        job.schedule_removal()
+    hour, minute = (int(part) for part in subscription.at_time.split(":"))
+    queue.run_daily(
+        digest_job,
+        datetime.time(hour, minute, tzinfo=ZoneInfo(subscription.timezone)),
+        days=tuple(range(7)) if subscription.cadence == "daily" else (_MONDAY,),
+        name=_job_name(subscription.chat_id),
+        chat_id=subscription.chat_id,
+        data=subscription,
+    )
+
+
+async def digest_job(context: Context) -> None:
+    """A scheduled digest: sent once per chat and local day, whatever restarts happen."""
+    job = context.job
+    assert job is not None and isinstance(job.data, Subscription)
+    await send_scheduled_digest(context.application, job.data)
+
+
+async def send_scheduled_digest(application: Any, subscription: Subscription) -> bool:
+    """Sends the chat its digest of the last two (daily) or seven (weekly) local days, if it
+    has stories and was not sent today already (recorded before sending); True when sent."""
+    data = application.bot_data
+    store, service, settings = data.follows, data.service, data.settings
+    today = datetime.datetime.now(ZoneInfo(subscription.timezone)).date()
+    if settings is not None and not settings.chat_allowed(subscription.chat_id):
+        await asyncio.to_thread(store.forget_chat, subscription.chat_id)
+        return False
+    if not await asyncio.to_thread(store.claim_digest, subscription.chat_id, today.isoformat()):
+        return False
+    days = 2 if subscription.cadence == "daily" else 7
+    period = Period(subscription.cadence, DateRange(today - datetime.timedelta(days - 1), today))
+    digest = await service.digest_of(period)
+    if not digest.stories:
+        return False
+    rendered = render_digest(digest, 1, service.stamp)
+    try:
+        await application.bot.send_message(
+            subscription.chat_id, rendered.text, reply_markup=rendered.keyboard, do_quote=False
+        )
+    except Forbidden:
+        await asyncio.to_thread(store.forget_chat, subscription.chat_id)
+        return False
+    return True
+
+
+def _job_name(chat_id: int) -> str:
+    return f"digest:{chat_id}"
 
 
 def render_digest(digest: Digest, page: int, stamp: str) -> Rendered:

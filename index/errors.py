@@ -58,3 +58,7 @@ class ArticleRejectedError(BriefingError):
 
 class ArticleNotFoundError(BriefingError):
     """An article asked to be removed is not one that can be."""
+
+
+class FollowStoreError(BriefingError):
+    """The database of followed topics and scheduled digests cannot be created, written or read."""

@@ -26,7 +26,7 @@ import numpy.typing as npt
 
 from index.answering.answers import Answer, Answerer
 from index.answering.confidence import Calibration
-from index.answering.digest import Digest, make_digest, read_period
+from index.answering.digest import Digest, Period, make_digest, read_period
 from index.articles.apart import run_apart
 from index.articles.uploads import Added, Removed, check_upload, remove_upload, save_upload
 from index.build import BuildReport, build_index
@@ -34,6 +34,7 @@ from index.config import IndexSettings
 from index.embedding.batching import BatchingParams, QueryBatcher
 from index.embedding.models import Embedder, load_embedder
 from index.errors import BriefingError
+from index.follows import FollowStore, News, check_follows
 from index.retrieval.dating import Dating
 from index.retrieval.question import Question, read_question
 from index.retrieval.search import Searcher
@@ -312,6 +313,17 @@ class BriefingService:
                 self._digests.pop(next(iter(self._digests)))
             self._digests[key] = digest
         return self._digests[key]
+
+    async def digest_of(self, period: Period, language: str | None = None) -> Digest:
+        """The digest of a period given as days (scheduled digests: the chat's last days)."""
+        pipeline = await asyncio.to_thread(self._refresh)
+        return await asyncio.to_thread(make_digest, pipeline.index, period, language)
+
+    async def check_follows(self, store: FollowStore) -> list[News]:
+        """The news of the passages new to the index in use for every followed topic, already
+        recorded as told (``index.follows.check_follows``): send it."""
+        pipeline = await asyncio.to_thread(self._refresh)
+        return await asyncio.to_thread(check_follows, pipeline.index, store, pipeline.answer)
 
     async def close(self) -> None:
         """Stops the batching worker."""
