@@ -176,7 +176,7 @@ def test_missing_index_is_one_line(
 
 def test_help_texts_are_plain_text() -> None:
     texts = help_texts(cli.main)
-    assert set(texts) == {"", "ask", "chat", "health"}
+    assert set(texts) == {"", "ask", "digest", "chat", "health"}
     for name, text in texts.items():
         assert "`" not in text, f"briefing-bot {name} --help:\n{text}"
     assert "briefing-bot: the bot, and the same answers in a terminal." in texts[""]
