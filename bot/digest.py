@@ -145,7 +145,7 @@ async def send_scheduled_digest(application: Any, subscription: Subscription) ->
     rendered = render_digest(digest, 1, service.stamp)
     try:
         await application.bot.send_message(
-            subscription.chat_id, rendered.text, reply_markup=rendered.keyboard, do_quote=False
+            subscription.chat_id, rendered.text, reply_markup=rendered.keyboard
         )
     except Forbidden:
         await asyncio.to_thread(store.forget_chat, subscription.chat_id)

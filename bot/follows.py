@@ -158,7 +158,7 @@ async def _send_news(application: Application[Any, Any, Any, Any, Any, Any], new
     rendered = render_news(news, data.service.stamp)
     try:
         await application.bot.send_message(
-            news.chat_id, rendered.text, reply_markup=rendered.keyboard, do_quote=False
+            news.chat_id, rendered.text, reply_markup=rendered.keyboard
         )
     except Forbidden:
         logger.info("chat %s blocked the bot: its follows are dropped", news.chat_id)

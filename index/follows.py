@@ -2,10 +2,11 @@
 
 After every rebuild, the passages new to the index are checked against every followed topic
 (``check_follows``): a passage is news for a topic when the answer to the topic is not refused
-(the same abstention as answers) and draws on that passage (it is cited, or among the passages
-behind "More"). A chat hears of at most ``MAX_PER_TOPIC`` passages a rebuild and topic, one per
-story, each once. What was sent is recorded before it is sent: after a crash a notice may be
-lost, never sent twice. Passages already in the index when the first check runs are not news.
+(the same abstention as answers) and cites that passage; the topic is asked as for the latest
+news, so that of passages about as good the newest are cited (``Pipeline.latest``). A chat
+hears of at most ``MAX_PER_TOPIC`` passages a rebuild and topic, one per story, each once. What
+was sent is recorded before it is sent: after a crash a notice may be lost, never sent twice.
+Passages already in the index when the first check runs are not news.
 
 All of it is kept in SQLite beside the index (``follows_path``), so it outlives rebuilds and
 restarts.
@@ -258,15 +259,12 @@ def _news_of(
     """The answer's new passages, one per story, at most ``MAX_PER_TOPIC``, numbered."""
     if not answer.found:
         return ()
-    cited = {c.hit.passage.id: c for c in answer.citations}
-    drawn = [c.hit for c in answer.citations] + [
-        h for h in answer.hits if h.passage.id not in cited
-    ]
     fresh = [
-        hit
-        for hit in dict.fromkeys(drawn)
-        if hit.passage.id in new and passage_key(hit.passage) not in told
+        citation.hit
+        for citation in answer.citations
+        if citation.hit.passage.id in new and passage_key(citation.hit.passage) not in told
     ]
+    cited = {c.hit.passage.id: c for c in answer.citations}
     versions = find_versions(index, [hit.passage.id for hit in fresh]) if fresh else {}
     kept: list[Citation] = []
     covered: set[int] = set()

@@ -18,7 +18,7 @@ import asyncio
 import hashlib
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +28,7 @@ from index.answering.answers import Answer, Answerer
 from index.answering.confidence import Calibration
 from index.answering.digest import Digest, Period, make_digest, read_period
 from index.articles.apart import run_apart
+from index.articles.dates import TimeIntent
 from index.articles.uploads import Added, Removed, check_upload, remove_upload, save_upload
 from index.build import BuildReport, build_index
 from index.config import IndexSettings
@@ -109,6 +110,13 @@ class Pipeline:
         """
         question = message if isinstance(message, Question) else self.read(message)
         return self.answerer.answer(question, vector)
+
+    def latest(self, topic: str) -> Answer:
+        """The answer to ``topic`` that prefers the newest of passages about as good, as a
+        question asking for the latest news would (followed topics)."""
+        question = self.read(topic)
+        latest = replace(question, time=TimeIntent(question.time.range, latest=True))
+        return self.answer(latest)
 
     def example_questions(self, language: str) -> list[str]:
         """Three questions this briefing answers, in ``language`` where the bot speaks it."""
@@ -323,7 +331,7 @@ class BriefingService:
         """The news of the passages new to the index in use for every followed topic, already
         recorded as told (``index.follows.check_follows``): send it."""
         pipeline = await asyncio.to_thread(self._refresh)
-        return await asyncio.to_thread(check_follows, pipeline.index, store, pipeline.answer)
+        return await asyncio.to_thread(check_follows, pipeline.index, store, pipeline.latest)
 
     async def close(self) -> None:
         """Stops the batching worker."""
