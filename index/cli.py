@@ -26,6 +26,7 @@ from index.feedback import (
 from index.logs import configure_logging, run_command
 from index.quality.bench import (
     DEFAULT_CONCURRENCY,
+    DEFAULT_DIGEST_PASSAGES,
     DEFAULT_PASSAGES,
     DEFAULT_SCALE_SIZES,
     BenchPlan,
@@ -131,6 +132,13 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_SCALE_SIZES,
         help="synthetic vector set sizes for the index kinds, comma-separated, or 0 to skip "
         "(default 10000,100000,1000000)",
+    )
+    bench.add_argument(
+        "--digest-passages",
+        type=int,
+        default=DEFAULT_DIGEST_PASSAGES,
+        help="passages of the dated briefing the digest and the follow check are timed on, "
+        f"or 0 to skip (default {DEFAULT_DIGEST_PASSAGES})",
     )
     bench.add_argument("--json", action="store_true", help="print the figures as JSON")
     _add_feedback_parser(commands)
@@ -299,6 +307,7 @@ def _bench(args: argparse.Namespace, settings: IndexSettings) -> int:
         passages=args.passages,
         concurrency=tuple(args.concurrency),
         scale_sizes=tuple(args.scale),
+        digest_passages=args.digest_passages,
     )
     report = run_bench(embedder, args.seeds or settings.seeds_dir, questions, plan)
     print(json.dumps(report.as_dict()) if args.json else format_report(report))

@@ -21,6 +21,7 @@ import numpy as np
 from index.build import build_index
 from index.config import IndexSettings
 from index.embedding.models import Embedder
+from index.quality.digest_bench import DigestFigures, measure_digest
 from index.quality.measures import (
     BuildFigures,
     LatencyFigures,
@@ -44,6 +45,7 @@ from index.store.vectors.kinds import set_search_threads
 DEFAULT_PASSAGES = 2_000
 DEFAULT_CONCURRENCY = (1, 10, 50)
 DEFAULT_SCALE_SIZES = (10_000, 100_000, 1_000_000)
+DEFAULT_DIGEST_PASSAGES = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,7 @@ class BenchPlan:
     scale_sizes: tuple[int, ...] = DEFAULT_SCALE_SIZES
     bot_memory: bool = True
     serving_questions: int = 1000
+    digest_passages: int = DEFAULT_DIGEST_PASSAGES
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,7 @@ class BenchReport:
     scale: list[ScaleFigures] = field(default_factory=list)
     ask: AskFigures | None = None
     serving: ServingFigures | None = None
+    digest: DigestFigures | None = None
 
     def as_dict(self) -> dict[str, object]:
         """The figures for ``--json``."""
@@ -95,6 +99,7 @@ class BenchReport:
             "serving": asdict(self.serving) if self.serving else None,
             "peak_rss_mib": round(self.peak_rss_mib, 1),
             "scale": [asdict(figures) for figures in self.scale],
+            "digest": asdict(self.digest) if self.digest else None,
         }
 
 
@@ -125,6 +130,11 @@ def run_bench(
             serving = measure_serving(seeds_index, embedder.name, questions, plan.serving_questions)
         build, big_index = measure_builds(embedder, index, Path(scratch), plan.passages)
         bot_memory = ask_once(big_index, embedder.name, questions[0]) if plan.bot_memory else None
+        digest = (
+            measure_digest(load_index(big_index), embedder, list(questions), plan.digest_passages)
+            if plan.digest_passages
+            else None
+        )
         scale = _scale(embedder, load_index(big_index), questions, plan.scale_sizes)
     return BenchReport(
         embedder.name,
@@ -136,6 +146,7 @@ def run_bench(
         scale,
         ask,
         serving,
+        digest,
     )
 
 
@@ -188,6 +199,7 @@ def format_report(report: BenchReport) -> str:
             for t in report.throughput
         ]
     lines += _process_lines(report)
+    lines += _digest_lines(report.digest)
     if report.scale:
         lines.append(
             f"{'vectors':>9}  {'index':34} {'build s':>8} {'p50 ms k=100':>13} "
@@ -229,6 +241,20 @@ def _process_lines(report: BenchReport) -> list[str]:
         f"this bench process {report.peak_rss_mib:.0f} MiB"
     )
     return lines
+
+
+def _digest_lines(figures: DigestFigures | None) -> list[str]:
+    if figures is None:
+        return []
+    f = figures
+    return [
+        f"digest of a synthetic briefing of {f.passages:,} passages ({f.articles:,} articles, "
+        f"dated over 30 days, 5 copies of each): the week ({f.week_articles} articles, "
+        f"{f.week_stories} stories) {f.week_seconds:.2f} s; all of it ({f.all_stories} stories) "
+        f"{f.all_seconds:.2f} s (goal < 2 s)",
+        f"follow check after a rebuild that added {f.new_passages} passages, {f.topics} topics "
+        f"followed: {f.follow_seconds:.2f} s",
+    ]
 
 
 def _scale_line(figures: ScaleFigures) -> str:
