@@ -249,7 +249,7 @@ def _digest_lines(figures: DigestFigures | None) -> list[str]:
     f = figures
     return [
         f"digest of a synthetic briefing of {f.passages:,} passages ({f.articles:,} articles, "
-        f"dated over 30 days, 5 copies of each): the week ({f.week_articles} articles, "
+        f"dated over 30 days): the week ({f.week_articles} articles, "
         f"{f.week_stories} stories) {f.week_seconds:.2f} s; all of it ({f.all_stories} stories) "
         f"{f.all_seconds:.2f} s (goal < 2 s)",
         f"follow check after a rebuild that added {f.new_passages} passages, {f.topics} topics "

