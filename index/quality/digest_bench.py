@@ -56,13 +56,14 @@ def measure_digest(
     source: StoredIndex, embedder: Embedder, topics: list[str], passages: int = 10_000
 ) -> DigestFigures:
     """The week's and the whole briefing's digest, computed cold, and the follow check after a
-    rebuild that added ``NEW_ARTICLES`` articles, with ``FOLLOWED_TOPICS`` topics followed."""
+    rebuild that added ``NEW_ARTICLES`` articles (a fifth of a small briefing), with
+    ``FOLLOWED_TOPICS`` topics followed."""
     with tempfile.TemporaryDirectory(prefix="briefing-digest-bench-") as scratch:
         folder = Path(scratch)
         articles, rows, vectors, sentences = _tiled(source, passages)
-        old_index = _write(
-            folder / "before", source, articles[:-NEW_ARTICLES], rows, vectors, sentences
-        )
+        arriving = max(1, min(NEW_ARTICLES, len(articles) // 5))
+        before = articles[:-arriving]
+        old_index = _write(folder / "before", source, before, rows, vectors, sentences)
         index = _write(folder / "index", source, articles, rows, vectors, sentences)
         newest = Dating(index).newest
         week, everything = read_period("week", newest), read_period("all", newest)

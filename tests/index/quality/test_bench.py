@@ -43,7 +43,7 @@ def test_bench_measures_every_part_against_its_floor() -> None:
     digest = report.digest
     assert digest is not None and 400 <= digest.passages < 400 + 15  # whole articles
     assert 12 < digest.articles <= 5 * 12  # copies of the 12 synthetic articles
-    assert 0 < digest.week_articles < digest.articles and 0 < digest.week_stories
+    assert 0 < digest.week_articles < digest.articles and digest.week_stories > 0
     assert digest.week_stories <= digest.week_articles and digest.all_stories <= digest.articles
     assert digest.week_seconds > 0 and digest.all_seconds > 0 and digest.follow_seconds > 0
     assert digest.topics == 2 and digest.new_passages > 0
