@@ -3,7 +3,7 @@
 After every rebuild (``/reindex``, ``/add``, ``/remove``, or ``briefing-index build`` beside the
 bot, noticed within ``FOLLOW_CHECK_SECONDS``), the passages new to the index are checked against
 every followed topic (``index.follows``) and each chat is sent what is news for it: one message
-per topic, its passages one per story, with citations and a button per passage. A chat that
+per topic, its passages with their versions, citations and a button per passage. A chat that
 blocked the bot is dropped from the list. In groups, following is for the bot's admins.
 """
 

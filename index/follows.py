@@ -4,8 +4,9 @@ After every rebuild, the passages new to the index are checked against every fol
 (``check_follows``): a passage is news for a topic when the answer to the topic is not refused
 (the same abstention as answers) and cites that passage; the topic is asked as for the latest
 news, so that of passages about as good the newest are cited (``Pipeline.latest``). A chat
-hears of at most ``MAX_PER_TOPIC`` passages a rebuild and topic, one per story, each once. What
-was sent is recorded before it is sent: after a crash a notice may be lost, never sent twice.
+hears of at most ``MAX_PER_TOPIC`` passages a rebuild and topic, each once; a version (in
+another article) of a passage it is told of is shown with it rather than told again. What was
+sent is recorded before it is sent: after a crash a notice may be lost, never sent twice.
 Passages already in the index when the first check runs are not news.
 
 All of it is kept in SQLite beside the index (``follows_path``), so it outlives rebuilds and
@@ -73,7 +74,7 @@ class Subscription:
 
 @dataclass(frozen=True, slots=True)
 class News:
-    """What to tell a chat about a topic it follows: new passages, one per story, numbered."""
+    """What to tell a chat about a topic it follows: new passages with their versions."""
 
     chat_id: int
     topic: str
@@ -256,7 +257,8 @@ def check_follows(
 def _news_of(
     index: StoredIndex, answer: Answer, new: set[int], told: set[str]
 ) -> tuple[Citation, ...]:
-    """The answer's new passages, one per story, at most ``MAX_PER_TOPIC``, numbered."""
+    """The new passages the answer cites, at most ``MAX_PER_TOPIC``, numbered; a version of
+    one already kept is left out (it is among that one's versions)."""
     if not answer.found:
         return ()
     fresh = [

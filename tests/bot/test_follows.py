@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import shutil
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,11 +15,16 @@ import pytest
 import pytest_asyncio
 
 from bot.digest import send_scheduled_digest
-from bot.follows import check_follows
+from bot.follows import check_follows, render_news
+from index.build import build_index
 from index.config import IndexSettings
+from index.embedding.models import Embedder
 from index.follows import FollowStore, Subscription, follows_path
-from tests.support.botapi import BotApiServer
+from index.service import BriefingService
+from tests.readme_check.setups import LONDON_EN
+from tests.support.botapi import BotApiServer, format_text
 from tests.support.harness import ADMIN, GROUP, USER, reply_to, start_bot, stop_bot
+from tests.support.paths import REPO, SEEDS
 
 pytestmark = pytest.mark.asyncio
 HARBOUR = (
@@ -170,3 +177,29 @@ async def test_scheduled_digests_are_scheduled_again_at_start(
         assert job.data == Subscription(USER, "weekly", "07:30", "Asia/Tokyo")
     finally:
         await stop_bot(application)
+
+
+@pytest.mark.slow
+async def test_the_documented_notification_is_what_the_bot_sends(
+    e5: Embedder, tmp_path: Path
+) -> None:
+    """docs/telegram.md's follow notification, made again with the real model."""
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    settings = IndexSettings(tmp_path / "seeds", tmp_path / "index")
+    build_index(settings.seeds_dir, settings.index_dir, e5)
+    service = BriefingService(settings, e5)
+    try:
+        store = FollowStore(tmp_path / "follows.sqlite3")
+        assert await service.check_follows(store) == []  # the seeds are no news
+        store.follow(USER, "cyber security talks with London")
+        store.follow(USER + 1, "Zakharova")
+        shutil.copy(LONDON_EN, settings.seeds_dir)
+        await service.rebuild()
+        news = await service.check_follows(store)
+    finally:
+        await service.close()
+    assert [item.chat_id for item in news] == [USER]  # the new article does not name her
+    shown, _ = format_text(render_news(news[0], service.stamp).text, "HTML")
+    documented = (REPO / "docs/telegram.md").read_text(encoding="utf-8")
+    block = documented.split("<!-- follow-notification -->\n```text\n", 1)[1].split("\n```", 1)[0]
+    assert shown == block
