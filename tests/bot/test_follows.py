@@ -183,7 +183,7 @@ async def test_scheduled_digests_are_scheduled_again_at_start(
 async def test_the_documented_notification_is_what_the_bot_sends(
     e5: Embedder, tmp_path: Path
 ) -> None:
-    """docs/telegram.md's follow notification, made again with the real model."""
+    """The README's follow notification, made again with the real model."""
     shutil.copytree(SEEDS, tmp_path / "seeds")
     settings = IndexSettings(tmp_path / "seeds", tmp_path / "index")
     build_index(settings.seeds_dir, settings.index_dir, e5)
@@ -200,6 +200,6 @@ async def test_the_documented_notification_is_what_the_bot_sends(
         await service.close()
     assert [item.chat_id for item in news] == [USER]  # the new article does not name her
     shown, _ = format_text(render_news(news[0], service.stamp).text, "HTML")
-    documented = (REPO / "docs/telegram.md").read_text(encoding="utf-8")
+    documented = (REPO / "README.md").read_text(encoding="utf-8")
     block = documented.split("<!-- follow-notification -->\n```text\n", 1)[1].split("\n```", 1)[0]
     assert shown == block
