@@ -113,11 +113,16 @@ async def check_follows(application: Application[Any, Any, Any, Any, Any, Any]) 
     if data.follows is None or data.service is None:
         return 0
     async with data.follow_lock:
+        await data.service.reload_if_changed()
+        stamp = data.service.stamp
+        if stamp == data.follows_checked:  # the same index: no passage is new
+            return 0
         try:
             news = await data.service.check_follows(data.follows)
         except BriefingError as error:
             logger.error("follows not checked: %s", error)
             return 0
+        data.follows_checked = stamp
         sent = 0
         for item in news:
             sent += await _send_news(application, item)

@@ -23,6 +23,7 @@ class BotData:
     answers: AnswerMemory = field(default_factory=AnswerMemory)
     follows: FollowStore | None = None
     follow_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    follows_checked: str | None = None  # the stamp of the last index checked for news
 
 
 Context = CallbackContext[ExtBot[None], dict, dict, BotData]  # type: ignore[type-arg]

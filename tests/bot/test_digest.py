@@ -20,7 +20,6 @@ from tests.support.fakes import FakeEmbedder
 from tests.support.harness import USER, reply_to, start_bot, stop_bot
 from tests.support.settle import settle
 
-pytestmark = pytest.mark.asyncio
 STORIES = [
     ("harbour", "Tromsø harbour reopened after the storm closed its quay for three days."),
     ("ferry", "Barra ferry Clansman returns from refit in Greenock next Friday."),
@@ -55,6 +54,7 @@ def _buttons(message: Any) -> dict[str, str]:
     return {b["text"]: b["callback_data"] for row in rows for b in row}
 
 
+@pytest.mark.asyncio
 async def test_digest_all_of_the_seeds_cites_each_story_with_buttons(
     server: BotApiServer, bot: Any
 ) -> None:
@@ -72,6 +72,7 @@ async def test_digest_all_of_the_seeds_cites_each_story_with_buttons(
     assert shown.text.startswith("Moscow has invited Berlin to consult on cyber security")
 
 
+@pytest.mark.asyncio
 async def test_the_week_is_paged_with_the_same_buttons_as_answers(
     server: BotApiServer, dated: Any
 ) -> None:
@@ -90,6 +91,7 @@ async def test_the_week_is_paged_with_the_same_buttons_as_answers(
     assert "[1]" in _buttons(second) and "‹ Back" in _buttons(second)
 
 
+@pytest.mark.asyncio
 @pytest.mark.parametrize(
     ("asked", "shown"),
     [
