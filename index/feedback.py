@@ -193,10 +193,8 @@ class FeedbackStore:
             create=create,
             schema=_SCHEMA,
             version=_FORMAT_VERSION,
-            failure=lambda error: FeedbackStoreError(
-                f"feedback database {self.path} cannot be used ({error}): check that it is "
-                "writable and has room, or move it away to start a new one"
-            ),
+            failure=FeedbackStoreError,
+            name="feedback database",
         )
 
 

@@ -222,10 +222,8 @@ class FollowStore:
             create=True,
             schema=_SCHEMA,
             version=_FORMAT_VERSION,
-            failure=lambda error: FollowStoreError(
-                f"follows database {self.path} cannot be used ({error}): check that it is "
-                "writable and has room, or move it away to start a new one"
-            ),
+            failure=FollowStoreError,
+            name="follows database",
         )
 
 

@@ -9,7 +9,7 @@ Each call opens its own connection, so any thread may use it.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 
@@ -31,14 +31,15 @@ def database(
     create: bool,
     schema: Sequence[str],
     version: int,
-    failure: Callable[[Exception], BriefingError],
+    failure: type[BriefingError],
+    name: str,
 ) -> Iterator[sqlite3.Connection]:
     """A connection to the database at ``path`` in autocommit mode (transactions are explicit),
     its schema made in a new file, closed afterwards.
 
     Raises:
-        BriefingError: ``failure(error)`` for any SQLite or file error, a file of another
-            format (``version``) included.
+        BriefingError: A ``failure`` naming the database (``name``) and what to do, for any
+            SQLite or file error, a file of another format (``version``) included.
     """
     mode = "rwc" if create else "rw"
     try:
@@ -59,7 +60,10 @@ def database(
             _prepare(connection, schema, version)
             yield connection
     except (sqlite3.Error, OSError) as error:
-        raise failure(error) from error
+        raise failure(
+            f"{name} {path} cannot be used ({error}): check that it is writable and has room, "
+            "or move it away to start a new one"
+        ) from error
 
 
 def _prepare(connection: sqlite3.Connection, schema: Sequence[str], version: int) -> None:

@@ -17,7 +17,7 @@ from index.build import build_index
 from index.config import IndexSettings
 from tests.support.botapi import BotApiServer
 from tests.support.fakes import FakeEmbedder
-from tests.support.harness import USER, reply_to, start_bot, stop_bot
+from tests.support.harness import USER, buttons, reply_to, start_bot, stop_bot
 from tests.support.settle import settle
 
 STORIES = [
@@ -49,13 +49,8 @@ async def dated(server: BotApiServer, tmp_path: Path) -> AsyncIterator[Any]:
     await stop_bot(application)
 
 
-def _buttons(message: Any) -> dict[str, str]:
-    rows = (message.reply_markup or {}).get("inline_keyboard", [])
-    return {b["text"]: b["callback_data"] for row in rows for b in row}
-
-
 @pytest.mark.asyncio
-async def test_digest_all_of_the_seeds_cites_each_story_with_buttons(
+async def test_digest_all_of_the_seeds_cites_each_story_withbuttons(
     server: BotApiServer, bot: Any
 ) -> None:
     await reply_to(server, USER, "/digest all", user_id=USER)
@@ -64,9 +59,9 @@ async def test_digest_all_of_the_seeds_cites_each_story_with_buttons(
     assert "1. L’ambassade de Russie" in sent.text and "2. Moscow has invited Berlin" in sent.text
     assert "2018-05-26 · FR · TASS" in sent.text and "undated · EN" in sent.text
     assert "Sources\n[1] L’ambassade" in sent.text
-    buttons = _buttons(sent)
-    assert list(buttons) == ["[1]", "[2]", "[3]", "[4]"]
-    pushed = server.push_callback_query(USER, sent.message_id, buttons["[3]"], user_id=USER)
+    pressable = buttons(sent)
+    assert list(pressable) == ["[1]", "[2]", "[3]", "[4]"]
+    pushed = server.push_callback_query(USER, sent.message_id, pressable["[3]"], user_id=USER)
     await settle(server, bot, pushed)
     shown = server.sent_messages(USER)[-1]
     assert shown.text.startswith("Moscow has invited Berlin to consult on cyber security")
@@ -83,12 +78,12 @@ async def test_the_week_is_paged_with_the_same_buttons_as_answers(
     headlines = [line for line in first.text.splitlines() if ". News of the " in line]
     assert len(headlines) == STORIES_PER_PAGE
     assert "1. News of the lighthouse" in first.text  # the newest first
-    pushed = server.push_callback_query(USER, first.message_id, _buttons(first)["More ›"])
+    pushed = server.push_callback_query(USER, first.message_id, buttons(first)["More ›"])
     await settle(server, dated, pushed)
     second = server.sent_messages(USER)[-1]
     assert second.message_id == first.message_id and second.edits == 1
     assert "Page 2 of 3" in second.text and "4. News of the kelp" in second.text
-    assert "[1]" in _buttons(second) and "‹ Back" in _buttons(second)
+    assert "[1]" in buttons(second) and "‹ Back" in buttons(second)
 
 
 @pytest.mark.asyncio

@@ -19,7 +19,7 @@ from index.build import build_index
 from index.config import IndexSettings
 from tests.support.botapi import BotApiServer, Call, SentMessage
 from tests.support.fakes import FakeEmbedder
-from tests.support.harness import ADMIN, USER, reply_to, start_bot, stop_bot, wait_for
+from tests.support.harness import ADMIN, USER, buttons, reply_to, start_bot, stop_bot, wait_for
 from tests.support.settle import settle
 
 _OUTPUT = ("sendMessage", "editMessageText", "answerCallbackQuery")
@@ -72,11 +72,6 @@ async def harbour(server: BotApiServer, tmp_path: Path) -> AsyncIterator[Any]:
     await stop_bot(application)
 
 
-def _buttons(message: SentMessage) -> dict[str, str]:
-    rows = (message.reply_markup or {}).get("inline_keyboard", [])
-    return {button["text"]: button["callback_data"] for row in rows for button in row}
-
-
 def _entity_texts(message: SentMessage, kind: str) -> list[str]:
     """The texts Telegram shows with entity ``kind``; offsets count UTF-16 code units."""
     encoded = message.text.encode("utf-16-le")
@@ -91,7 +86,7 @@ async def _press(
     server: BotApiServer, bot: Any, chat: int, message: SentMessage, label: str
 ) -> list[Call]:
     """Taps the button ``label`` of ``message`` as a client would; what the bot did then."""
-    data = _buttons(message)[label]
+    data = buttons(message)[label]
     return await _press_data(server, bot, chat, message.message_id, data, on_keyboard=True)
 
 
@@ -143,7 +138,7 @@ async def test_a_citation_shows_the_paragraphs_around_it_with_its_quote_in_bold(
     assert "¶ 7" not in shown.text
     bold = _entity_texts(shown, "bold")
     assert bold == ["Moscow has invited Berlin to consult on cyber security", quoted]
-    assert list(_buttons(shown)) == ["Whole article"]
+    assert list(buttons(shown)) == ["Whole article"]
 
 
 @pytest.mark.asyncio
@@ -174,8 +169,8 @@ async def test_the_whole_article_pages_to_the_end_and_back_to_the_first_page(
     output = await _press(server, harbour, USER, page, "‹ Prev")
     page = pages[1] = _message(server, USER, shown.message_id)
     assert page.text.endswith("Page 1 of 4") and page.edits == 6
-    assert list(_buttons(pages[1])) == ["Next ›"] and list(_buttons(pages[4])) == ["‹ Prev"]
-    assert list(_buttons(pages[2])) == ["‹ Prev", "Next ›"]
+    assert list(buttons(pages[1])) == ["Next ›"] and list(buttons(pages[4])) == ["‹ Prev"]
+    assert list(buttons(pages[2])) == ["‹ Prev", "Next ›"]
     for number, shown_page in pages.items():  # three paragraphs a page, the last one left over
         paragraphs = range(3 * number - 2, min(3 * number, 10) + 1)
         assert [line.split()[1] for line in shown_page.text.split("\n\n")[1:-1]] == [
@@ -184,7 +179,7 @@ async def test_the_whole_article_pages_to_the_end_and_back_to_the_first_page(
     assert _entity_texts(pages[1], "bold") == _entity_texts(pages[3], "bold")  # the title only
     again = await _press(server, harbour, USER, page, "Next ›")
     again += await _press_data(
-        server, harbour, USER, page.message_id, _buttons(page)["Next ›"], on_keyboard=False
+        server, harbour, USER, page.message_id, buttons(page)["Next ›"], on_keyboard=False
     )  # a second tap on the page just shown: Telegram says "not modified", the bot says nothing
     assert [(c.method, c.status) for c in again] == [
         ("answerCallbackQuery", 200),
@@ -214,7 +209,7 @@ async def test_a_huge_article_is_cut_around_the_quote_and_paged_within_the_limit
     seen = {int(first): page.text}
     assert [c.status for c in output] == [200, 200] and HUGE_QUOTE in page.text
     for label in ("Next ›", "‹ Prev"):
-        while label in _buttons(page):
+        while label in buttons(page):
             output = await _press(server, harbour, USER, page, label)
             assert [c.status for c in output] == [200, 200]
             page = _message(server, USER, shown.message_id)
@@ -248,7 +243,7 @@ async def test_one_story_in_two_articles_is_cited_once_with_a_button_for_the_oth
         answer = await _ask(server, USER, "What did Halvorsen say?")
         assert "[1] Harbour talks resume in Oslo, ¶ 1 · also in: EN" in answer.text
         assert "[2]" not in answer.text
-        assert list(_buttons(answer))[:2] == ["[1]", "[1] EN"]
+        assert list(buttons(answer))[:2] == ["[1]", "[1] EN"]
         version = await _open_context(server, application, USER, answer, "[1] EN")
         assert version.text.startswith("Oslo harbour to reopen\n¶ 1 of 2 · b_agency.txt")
         april = QUOTE.replace("March", "April")
@@ -290,10 +285,10 @@ async def test_reading_buttons_from_before_a_rebuild_are_refused(
 
 
 @pytest.mark.asyncio
-async def test_forged_and_forgotten_reading_buttons(server: BotApiServer, bot: Any) -> None:
+async def test_forged_and_forgotten_readingbuttons(server: BotApiServer, bot: Any) -> None:
     answer = await _ask(server, USER, "What did Zakharova say?")
     stamp = bot.bot_data.service.stamp
-    citation = _buttons(answer)["[1]"]
+    citation = buttons(answer)["[1]"]
     key, passage = citation.split(":")[1:3]
     for data in (f"c:{key}:99999999:{stamp}", f"a:{key}:99999999:1:{stamp}"):
         output = await _press_data(server, bot, USER, answer.message_id, data, on_keyboard=False)

@@ -86,3 +86,9 @@ async def reply_to_update(server: Any, update: dict[str, Any]) -> Any:
     before = len(server.calls("sendMessage"))
     server.push_update(update)
     return (await wait_for(server, "sendMessage", count=before + 1))[-1]
+
+
+def buttons(message: Any) -> dict[str, str]:
+    """The inline buttons of a ``SentMessage``: text to callback_data."""
+    rows = (message.reply_markup or {}).get("inline_keyboard", [])
+    return {button["text"]: button["callback_data"] for row in rows for button in row}
