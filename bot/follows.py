@@ -4,7 +4,8 @@ After every rebuild (``/reindex``, ``/add``, ``/remove``, or ``briefing-index bu
 bot, noticed within ``FOLLOW_CHECK_SECONDS``), the passages new to the index are checked against
 every followed topic (``index.follows``) and each chat is sent what is news for it: one message
 per topic, its passages with their versions, citations and a button per passage. A chat that
-blocked the bot is dropped from the list. In groups, following is for the bot's admins.
+blocked the bot is dropped from the list. In groups, following is for admins: the group's own
+administrators and the bot's.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.callbacks import passage_data
 from bot.render import Rendered, citation_line, fit, rows_of, shorten
@@ -37,7 +38,7 @@ FOLLOW_USAGE = (
     "Send /follow followed by a name or topic, e.g. <i>/follow Lavrov</i>: after each update of "
     f"the briefing I send you what is new about it (at most {MAX_PER_TOPIC} passages a time)."
 )
-_GROUP_ADMINS = "In groups, only the bot's admins can change what the group follows."
+_GROUP_ADMINS = "In groups, only admins can change what the group follows or is sent."
 
 
 async def follow_command(update: Update, context: Context) -> None:
@@ -178,11 +179,20 @@ async def _send_news(application: Application[Any, Any, Any, Any, Any, Any], new
 
 
 async def may_change(update: Update, context: Context) -> bool:
-    """In groups only the bot's admins change what the chat follows or is sent."""
+    """In groups only admins change what the chat follows or is sent: the bot's
+    (``ADMIN_USER_IDS``) and the group's own administrators (asked of Telegram each time)."""
     chat, user, settings = update.effective_chat, update.effective_user, context.bot_data.settings
     assert chat is not None and settings is not None
     if chat.type == ChatType.PRIVATE or (user is not None and user.id in settings.admin_user_ids):
         return True
+    if user is not None:
+        try:
+            member = await context.bot.get_chat_member(chat.id, user.id)
+        except TelegramError as error:
+            logger.info("cannot tell whether %s administers chat %s: %s", user.id, chat.id, error)
+        else:
+            if member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER):
+                return True
     if update.effective_message is not None:
         await update.effective_message.reply_text(_GROUP_ADMINS)
     return False

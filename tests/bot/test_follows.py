@@ -129,14 +129,28 @@ async def test_a_chat_that_blocked_the_bot_is_dropped(
 
 
 async def test_in_groups_following_is_for_admins(server: BotApiServer, bot: Any) -> None:
+    """The bot's admins, and the group's administrators as Telegram says."""
+    group_admin = 4343
+    server.set_chat_admins(GROUP, 4242, group_admin)
     refused = await reply_to(
         server, GROUP, f"/follow {TOPIC}", user_id=USER, chat_type="supergroup"
     )
-    assert "only the bot's admins" in refused.params["text"]
-    allowed = await reply_to(
-        server, GROUP, f"/follow {TOPIC}", user_id=ADMIN, chat_type="supergroup"
+    assert refused.params["text"] == (
+        "In groups, only admins can change what the group follows or is sent."
     )
-    assert allowed.params["text"].startswith("Following")
+    for user in (ADMIN, group_admin):
+        allowed = await reply_to(
+            server, GROUP, f"/unfollow {TOPIC}", user_id=user, chat_type="supergroup"
+        )
+        assert "does not follow" in allowed.params["text"] or "no longer" in allowed.params["text"]
+        followed = await reply_to(
+            server, GROUP, f"/follow {TOPIC}", user_id=user, chat_type="supergroup"
+        )
+        assert followed.params["text"].startswith("Following")
+    asked = [c.params for c in server.calls("getChatMember")]
+    assert [(p["chat_id"], p["user_id"]) for p in asked] == [(GROUP, USER)] + [
+        (GROUP, group_admin)
+    ] * 2  # the bot's own admins are not asked about
 
 
 async def test_a_scheduled_digest_is_sent_once_a_day_whatever_restarts(

@@ -499,6 +499,8 @@ class BotApiServer:
         self._next_update, self._poll_gen, self._inflight = 1, 0, 0
         self._chats: dict[int | str, JSON] = {}
         self._blocked: set[int | str] = set()
+        self._admins: dict[int | str, set[int]] = {}  # group -> its administrators' user ids
+        self._creators: dict[int | str, int] = {}
         self._next_mid: dict[int | str, int] = {}
         self._messages: dict[tuple[int | str, int], JSON] = {}
         self._meta: dict[tuple[int | str, int], _Meta] = {}
@@ -658,6 +660,12 @@ class BotApiServer:
             self._faults.setdefault(method.lower(), []).extend(
                 [_Fault(None, None, None, None, drop=True, after=after)] * count
             )
+
+    def set_chat_admins(self, chat_id: int | str, *user_ids: int) -> None:
+        """The group's administrators, as getChatMember reports them (the first the creator)."""
+        with self._cond:
+            self._admins[chat_id] = set(user_ids)
+            self._creators[chat_id] = user_ids[0]
 
     def block_chat(self, chat_id: int | str) -> None:
         """The user blocks the bot (or the group kicks it): sends answer 403 from now on."""
@@ -981,6 +989,26 @@ class BotApiServer:
         return status, json.dumps(answer, ensure_ascii=False).encode(), "application/json"
 
     # ------------------------------------------------------------------ methods (_m_<name>)
+    def _m_getChatMember(self, p: JSON) -> JSON:
+        chat = self._chat(p)
+        user_id = p.get("user_id")
+        if not isinstance(user_id, int):
+            raise _bad("invalid user_id specified")
+        user = {"id": user_id, "is_bot": False, "first_name": "Tess"}
+        with self._cond:
+            admins = self._admins.get(chat["id"], set())
+            creator = self._creators.get(chat["id"])
+        if chat["type"] == "private" or user_id == creator:
+            return {"status": "creator", "user": user, "is_anonymous": False}
+        if user_id not in admins:
+            return {"status": "member", "user": user}
+        rights = (
+            "can_be_edited is_anonymous can_manage_chat can_delete_messages "
+            "can_manage_video_chats can_restrict_members can_promote_members can_change_info "
+            "can_invite_users can_post_stories can_edit_stories can_delete_stories"
+        ).split()
+        return {"status": "administrator", "user": user, **{right: False for right in rights}}
+
     def _m_getMe(self, p: JSON) -> JSON:
         flags = {"can_join_groups": True, "can_read_all_group_messages": False}
         flags |= {"supports_inline_queries": False, "can_connect_to_business": False}
