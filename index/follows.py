@@ -2,11 +2,12 @@
 
 After every rebuild, the passages new to the index are checked against every followed topic
 (``check_follows``): a passage is news for a topic when the answer to the topic is not refused
-(the same abstention as answers) and cites that passage; the topic is asked as for the latest
-news, so that of passages about as good the newest are cited (``Pipeline.latest``). A chat
-hears of at most ``MAX_PER_TOPIC`` passages a rebuild and topic, each once; a version (in
-another article) of a passage it is told of is shown with it rather than told again. What was
-sent is recorded before it is sent: after a crash a notice may be lost, never sent twice.
+(the same abstention as answers) and cites that passage, or ranks it as close to the topic as a
+passage it cites; the topic is asked as for the latest news, so that of passages about as good
+the newest are cited (``Pipeline.latest``). A chat hears of at most ``MAX_PER_TOPIC`` passages
+a rebuild and topic, each once; a version (in another article) of a passage it is told of is
+shown with it rather than told again. What was sent is recorded before it is sent: after a
+crash a notice may be lost, never sent twice.
 Passages already in the index when the first check runs are not news.
 
 All of it is kept in SQLite beside the index (``follows_path``), so it outlives rebuilds and
@@ -259,12 +260,14 @@ def _news_of(
     one already kept is left out (it is among that one's versions)."""
     if not answer.found:
         return ()
-    fresh = [
-        citation.hit
-        for citation in answer.citations
-        if citation.hit.passage.id in new and passage_key(citation.hit.passage) not in told
-    ]
     cited = {c.hit.passage.id: c for c in answer.citations}
+    # Cited, or as close to the topic as a cited passage: an older passage's citation must not
+    # hide a new one that is as good.
+    bar = min((c.hit.score for c in answer.citations), default=1.0)
+    drawn = [c.hit for c in answer.citations] + [
+        hit for hit in answer.hits if hit.passage.id not in cited and hit.score >= bar
+    ]
+    fresh = [hit for hit in drawn if hit.passage.id in new and passage_key(hit.passage) not in told]
     versions = find_versions(index, [hit.passage.id for hit in fresh]) if fresh else {}
     kept: list[Citation] = []
     covered: set[int] = set()
