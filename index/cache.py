@@ -1,4 +1,5 @@
-"""Where the models derived on this machine are kept, and how their large arrays are read.
+"""Where what is derived on this machine is kept (models, the text of files), and how large
+arrays are read.
 
 Large tables are read a row at a time with ``pread``, never mapped: a mapped file's pages
 count in the memory of the process that touches them, and the kernel maps them in large runs
@@ -19,8 +20,17 @@ import numpy.typing as npt
 
 def model_cache_dir() -> Path:
     """``$XDG_CACHE_HOME/briefing-bot/models`` (``~/.cache`` when unset)."""
+    return _cache_home() / "models"
+
+
+def text_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/briefing-bot/extracted``: the text readers found in files."""
+    return _cache_home() / "extracted"
+
+
+def _cache_home() -> Path:
     base = os.environ.get("XDG_CACHE_HOME", "").strip() or Path.home() / ".cache"
-    return Path(base) / "briefing-bot" / "models"
+    return Path(base) / "briefing-bot"
 
 
 def file_sha256(path: Path) -> str:

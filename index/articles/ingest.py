@@ -29,7 +29,7 @@ from pathlib import Path, PurePosixPath
 from index.articles.apart import run_apart
 from index.articles.metadata import article_agency, article_date, detect_language, title_from_body
 from index.articles.readers import SUFFIXES, Extracted, Unreadable, read_articles
-from index.articles.readers.formats import TEXT_SUFFIXES
+from index.articles.readers.formats import TEXT_SUFFIXES, prune_text_cache
 from index.cache import model_cache_dir
 from index.errors import IndexWriteError, SeedsError
 from index.records import Article
@@ -307,4 +307,5 @@ def read_seeds(seeds_dir: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> Ingested:
                 skipped.append(SkippedFile(_escaped(name), reason, duplicate_of=original))
                 continue
             documents.append(document)
+    prune_text_cache()
     return Ingested(documents, skipped)

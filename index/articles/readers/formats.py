@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
 import importlib
+import importlib.metadata
 import io
+import json
+import logging
+import os
+import time
 import zipfile
 from collections.abc import Callable
-from pathlib import PurePosixPath
+from dataclasses import asdict
+from pathlib import Path, PurePosixPath
 
 from index.articles.readers.base import Extracted, Unreadable
+from index.cache import text_cache_dir
 
 Read = Callable[[bytes], list[Extracted]]
 
@@ -32,6 +42,9 @@ SUFFIXES = tuple(_BY_SUFFIX)
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 """Formats whose bytes are the text itself (their size is limited like the text's)."""
+
+CACHE_DAYS = 30
+"""A file's cached text is kept this long after the last build that read it."""
 
 _NAMES = {
     "text": "text",
@@ -69,8 +82,7 @@ def read_articles(data: bytes, name: str, max_chars: int) -> list[Extracted]:
         raise Unreadable(
             f"not a format the briefing reads ({suffix}): it reads {', '.join(SUFFIXES)}"
         )
-    read: Read = importlib.import_module(f"index.articles.readers.{kind}").read
-    articles = read(data)
+    articles = _cached(kind, data)
     for article in articles:
         if len(article.text) > max_chars:
             raise Unreadable(
@@ -78,6 +90,68 @@ def read_articles(data: bytes, name: str, max_chars: int) -> list[Extracted]:
                 f"{max_chars:,} limit: split it up"
             )
     return articles
+
+
+def _cached(kind: str, data: bytes) -> list[Extracted]:
+    """The reader's articles of ``data``, from the cache when this reader (the same code, the
+    same library) read the same bytes before: a rebuild parses only new and changed files.
+    Text files are read directly (reading them is cheaper than the cache). A cache that cannot
+    be read or written is passed by."""
+    module = importlib.import_module(f"index.articles.readers.{kind}")
+    read: Read = module.read
+    if kind == "text":
+        return read(data)
+    path = text_cache_dir() / f"{hashlib.sha256(data).hexdigest()}-{_reader_key(kind)}.json"
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        found = [Extracted(**{**row, "pages": tuple(row["pages"])}) for row in stored]
+        os.utime(path)  # in use: not pruned
+        return found
+    except (OSError, ValueError, TypeError, KeyError):
+        pass
+    articles = read(data)  # Unreadable is not cached: the message may change with the code
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        temporary.write_text(json.dumps([asdict(a) for a in articles]), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as error:
+        logging.getLogger(__name__).debug("text of a %s not cached: %s", kind, error)
+    return articles
+
+
+def prune_text_cache(max_age_days: float = CACHE_DAYS) -> None:
+    """Removes the cached text of files no build has read for ``max_age_days``."""
+    oldest = time.time() - max_age_days * 86_400
+    try:
+        entries = list(text_cache_dir().iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        with contextlib.suppress(OSError):
+            if entry.stat().st_mtime < oldest:
+                entry.unlink()
+
+
+@functools.cache
+def _reader_key(kind: str) -> str:
+    """What the reader's results depend on: its code, the shared code, its library's version."""
+    folder = Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in (f"{kind}.py", "base.py", "webpage.py"):
+        digest.update((folder / name).read_bytes())
+    for library in _LIBRARIES[kind]:
+        digest.update(importlib.metadata.version(library).encode())
+    return digest.hexdigest()[:16]
+
+
+_LIBRARIES = {
+    "webpage": ("trafilatura", "lxml"),
+    "pdf": ("pypdf",),
+    "word": ("python-docx",),
+    "mail": ("trafilatura", "lxml"),
+    "feed": ("feedparser", "lxml"),
+}
 
 
 def format_name(name: str, data: bytes) -> str:
