@@ -16,6 +16,7 @@ from telegram import Document, Message, MessageOriginChannel, Update
 from telegram.constants import ChatAction
 from telegram.error import BadRequest
 
+from bot.config import TELEGRAM_DOWNLOAD_LIMIT_MB
 from bot.follows import check_follows
 from bot.state import service_of
 from index.articles.readers.formats import format_name
@@ -127,7 +128,8 @@ async def _add_document(message: Message, context: Context, document: Document) 
     except BadRequest as error:
         if "too big" not in str(error).lower():
             raise
-        await message.reply_text(_too_big(name, document.file_size, limit))
+        telegram_limit = TELEGRAM_DOWNLOAD_LIMIT_MB * 1_000_000  # the server's, not ours
+        await message.reply_text(_too_big(name, document.file_size, telegram_limit))
         return
     if len(data) > limit:
         await message.reply_text(_too_big(name, len(data), limit))

@@ -234,6 +234,21 @@ async def test_files_over_the_limits_are_refused_before_and_after_download(
         await stop_bot(application)
 
 
+async def test_telegram_s_own_download_limit_gets_the_same_reply(
+    server: BotApiServer, index_settings: IndexSettings
+) -> None:
+    """A local Bot API server would take more; Telegram's answers getFile with "too big"."""
+    application = await start_bot(server, index_settings, max_upload_mb=100)
+    try:
+        update = server.document_message(ADMIN, b"z" * (21 * 1024 * 1024), "big.pdf")
+        del update["message"]["document"]["file_size"]  # unstated: only getFile can tell
+        refused = await reply_to_update(server, update)
+        assert refused.params["text"].startswith("Not added: big.pdf is over the 20 MB I can take")
+        assert [c.status for c in server.calls("getFile")] == [400]
+    finally:
+        await stop_bot(application)
+
+
 async def test_a_group_adds_only_documents_captioned_add(
     server: BotApiServer, bot: Any, index_settings: IndexSettings
 ) -> None:
