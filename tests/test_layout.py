@@ -22,6 +22,7 @@ FLOORS = (
     "index.retrieval",
     "index.answering",
     "index.feedback",
+    "index.follows",
     "index.service",
     "index.quality",
     "index.cli",
@@ -35,7 +36,8 @@ def _floor(module: str) -> int:
     return max(
         position
         for position, group in enumerate(FLOORS)
-        if module == group or module.startswith(f"{group}.")
+        # "index" is the package's face (its __init__), not a prefix of every module in it
+        if module == group or (group != "index" and module.startswith(f"{group}."))
     )
 
 
