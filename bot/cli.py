@@ -17,8 +17,8 @@ from index.cli import questions_from
 from index.config import IndexSettings
 from index.errors import ConfigError
 from index.logs import configure_logging, run_command
+from index.pipeline import open_pipeline, read_index
 from index.retrieval.dating import Dating
-from index.service import open_pipeline, read_index
 from index.store.vectors.kinds import set_search_threads
 
 CONNECT_TELEGRAM = """\

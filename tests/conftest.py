@@ -12,7 +12,7 @@ import pytest
 
 from bot.redaction import TokenRedactingFilter
 from index import cli as index_cli
-from index import service
+from index import pipeline, service
 from index.embedding.models import (
     DEFAULT_MODEL,
     Embedder,
@@ -51,7 +51,7 @@ def fake_env(monkeypatch: pytest.MonkeyPatch, seeds_dir: Path, index_dir: Path) 
     monkeypatch.setenv("BRIEFING_SEEDS_DIR", str(seeds_dir))
     monkeypatch.setenv("BRIEFING_INDEX_DIR", str(index_dir))
     monkeypatch.setenv("EMBEDDING_MODEL", "fake-hashing-256")
-    for module in (index_cli, service):
+    for module in (index_cli, pipeline, service):
         monkeypatch.setattr(module, "load_embedder", lambda name, *_: FakeEmbedder(name=name))
     return index_dir
 

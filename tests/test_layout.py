@@ -23,6 +23,7 @@ FLOORS = (
     "index.answering",
     "index.feedback",
     "index.follows",
+    "index.pipeline",
     "index.service",
     "index.quality",
     "index.cli",

@@ -107,7 +107,7 @@ class Answerer:
         dating: Dating,
         calibration: Calibration | None = None,
     ) -> None:
-        """Answers with ``searcher`` (assembled in ``index.service.Pipeline``).
+        """Answers with ``searcher`` (assembled in ``index.pipeline.Pipeline``).
 
         Args:
             searcher: Retrieval over the index.

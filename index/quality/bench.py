@@ -21,6 +21,7 @@ import numpy as np
 from index.build import build_index
 from index.config import IndexSettings
 from index.embedding.models import Embedder
+from index.pipeline import Pipeline
 from index.quality.digest_bench import DigestFigures, measure_digest
 from index.quality.measures import (
     BuildFigures,
@@ -38,7 +39,6 @@ from index.quality.serving import (
     measure_ask,
     measure_serving,
 )
-from index.service import Pipeline
 from index.store.folder import StoredIndex, load_index
 from index.store.vectors.kinds import set_search_threads
 

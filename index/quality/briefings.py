@@ -24,8 +24,8 @@ from typing import Any
 from index.answering.answers import Answer
 from index.embedding.models import Embedder
 from index.errors import BriefingError
+from index.pipeline import Pipeline
 from index.quality.evaluation import read_articles, xquad_index
-from index.service import Pipeline
 from index.store.folder import StoredIndex
 
 _BATCH = 64

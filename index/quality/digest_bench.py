@@ -19,9 +19,9 @@ import numpy as np
 from index.answering.digest import make_digest, read_period
 from index.embedding.models import Embedder
 from index.follows import FollowStore, check_follows
+from index.pipeline import Pipeline
 from index.records import Article, Passage
 from index.retrieval.dating import Dating
-from index.service import Pipeline
 from index.store.folder import StoredIndex, load_index, write_index
 from index.store.manifest import Manifest
 

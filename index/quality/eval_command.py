@@ -13,6 +13,7 @@ from typing import cast
 from index.config import IndexSettings
 from index.embedding.models import Embedder, Engine
 from index.errors import BriefingError
+from index.pipeline import Pipeline, read_index
 from index.quality.briefings import (
     article_range,
     evaluate_briefing,
@@ -44,7 +45,6 @@ from index.quality.regression import (
 )
 from index.retrieval.search import RETRIEVAL_MODES, RetrievalMode, Searcher
 from index.retrieval.stories import ACROSS_LANGUAGES, Rule, StoryMeasure, measure
-from index.service import Pipeline, read_index
 from index.store.folder import StoredIndex
 
 LoadEmbedder = Callable[[str, Engine], Embedder]

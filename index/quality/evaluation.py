@@ -19,9 +19,9 @@ import numpy as np
 from index.build import build_index
 from index.embedding.models import Embedder, Vectors
 from index.errors import BriefingError
+from index.pipeline import Pipeline
 from index.records import Hit
 from index.retrieval.search import FusionParams, RetrievalMode, Searcher
-from index.service import Pipeline
 from index.store.folder import StoredIndex, load_index
 
 CUTOFF = 20

@@ -15,8 +15,9 @@ from index.build import build_index
 from index.config import IndexSettings
 from index.embedding.batching import BatchingParams
 from index.embedding.models import DEFAULT_MODEL, Embedder
+from index.pipeline import Pipeline
 from index.quality.synthetic import write_synthetic_briefing
-from index.service import BriefingService, Pipeline
+from index.service import BriefingService
 from index.store.folder import StoredIndex, load_index
 from index.store.vectors import VectorStore
 

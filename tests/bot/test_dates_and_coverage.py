@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from index.service import BriefingService, Pipeline
+from index.pipeline import Pipeline
+from index.service import BriefingService
 from tests.support.botapi import BotApiServer
 from tests.support.harness import USER, reply_to
 

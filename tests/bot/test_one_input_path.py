@@ -18,7 +18,7 @@ import pytest
 import pytest_asyncio
 
 from bot import cli
-from index import service
+from index import pipeline
 from index.config import IndexSettings
 from tests.support.botapi import BotApiServer
 from tests.support.fakes import FakeEmbedder
@@ -73,7 +73,7 @@ def terminal(
     monkeypatch.setenv("BRIEFING_INDEX_DIR", str(briefing.index_dir))
     monkeypatch.setenv("EMBEDDING_MODEL", "fake-hashing-256")
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    monkeypatch.setattr(service, "load_embedder", lambda name, *_: embedder)
+    monkeypatch.setattr(pipeline, "load_embedder", lambda name, *_: embedder)
 
 
 def _words(text: str) -> str:

@@ -13,7 +13,7 @@ import pytest
 
 from bot import cli
 from index import cli as index_cli
-from index import service
+from index import pipeline
 from tests.conftest import LAVROV_SOURCE
 from tests.support.cli_help import help_texts
 from tests.support.fakes import FakeEmbedder
@@ -27,7 +27,7 @@ def built(monkeypatch: pytest.MonkeyPatch, seeds_dir: Path, index_dir: Path) -> 
     monkeypatch.setenv("EMBEDDING_MODEL", "fake-hashing-256")
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     monkeypatch.setattr(index_cli, "load_embedder", lambda name, *_: FakeEmbedder(name=name))
-    monkeypatch.setattr(service, "load_embedder", lambda name, *_: FakeEmbedder(name=name))
+    monkeypatch.setattr(pipeline, "load_embedder", lambda name, *_: FakeEmbedder(name=name))
     assert index_cli.main(["build"]) == 0
     return seeds_dir
 
@@ -137,7 +137,7 @@ def test_ctrl_c_in_the_chat_exits_130_without_a_traceback(built: Path) -> None:
     """The chat as a process at a terminal (a pty), interrupted as Ctrl-C does, by SIGINT."""
     child = (
         "import sys; from bot import cli; from tests.support.fakes import FakeEmbedder; "
-        "import index.service as s; s.load_embedder = lambda name, *_: FakeEmbedder(name=name); "
+        "import index.pipeline as s; s.load_embedder = lambda name, *_: FakeEmbedder(name=name); "
         "sys.exit(cli.main(['chat']))"
     )
     terminal, typed_at = pty.openpty()

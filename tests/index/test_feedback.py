@@ -21,7 +21,7 @@ from index.feedback import (
     feedback_path,
     format_feedback,
 )
-from index.service import Pipeline
+from index.pipeline import Pipeline
 from index.store.folder import load_index
 from tests.conftest import LAVROV_SOURCE
 from tests.support.fakes import FakeEmbedder

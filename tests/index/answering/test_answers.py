@@ -6,7 +6,7 @@ import pytest
 
 from index.answering.answers import NOT_COVERED
 from index.build import build_index
-from index.service import Pipeline
+from index.pipeline import Pipeline
 from index.store.folder import load_index
 from tests.conftest import LAVROV_SOURCE
 from tests.support.fakes import FakeEmbedder

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from index.answering.suggestions import names_in
 from index.build import build_index
-from index.service import Pipeline
+from index.pipeline import Pipeline
 from index.store.folder import load_index
 from tests.support.fakes import FakeEmbedder
 

@@ -21,10 +21,10 @@ from index.embedding.models import (
     load_embedder,
 )
 from index.errors import ModelLoadError
+from index.pipeline import Pipeline
 from index.quality.evaluation import read_question_set
 from index.retrieval.search import Searcher
 from index.retrieval.speakers import asked_speaker
-from index.service import Pipeline
 from index.store.folder import load_index
 from tests.conftest import LAVROV_SOURCE
 from tests.support.paths import REPO

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from index.build import build_index
+from index.pipeline import Pipeline
 from index.retrieval.question import MAX_QUESTION, clean_question, read_question, small_talk
-from index.service import Pipeline
 from index.store.folder import load_index
 from tests.support.fakes import FakeEmbedder
 

@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 
 from index.build import build_index
+from index.pipeline import Pipeline
 from index.retrieval.dating import Dating
 from index.retrieval.question import read_question
 from index.retrieval.search import Searcher
 from index.retrieval.timeline import timeline
-from index.service import Pipeline
 from index.store.folder import load_index
 from tests.conftest import LAVROV_SOURCE
 from tests.support.fakes import FakeEmbedder

@@ -12,7 +12,7 @@ from qdrant_client import QdrantClient
 from index.build import build_index
 from index.config import IndexSettings
 from index.errors import ConfigError, IndexMismatchError
-from index.service import Pipeline
+from index.pipeline import Pipeline
 from index.store.folder import load_index
 from index.store.vectors.qdrant_store import QdrantBackend, close_qdrant_clients
 from tests.support.fakes import FakeEmbedder
