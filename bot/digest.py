@@ -16,11 +16,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction
-from telegram.error import Forbidden
 from telegram.ext import JobQueue
 
 from bot.callbacks import digest_data, passage_data
-from bot.follows import may_change
+from bot.follows import may_change, push
 from bot.render import Rendered, citation_line, fit, navigation, page_footer, page_of, rows_of
 from index.answering.answers import Citation
 from index.answering.digest import Digest, Period, Story, numbered
@@ -133,7 +132,7 @@ async def send_scheduled_digest(application: Any, subscription: Subscription) ->
     store, service, settings = data.follows, data.service, data.settings
     today = datetime.datetime.now(ZoneInfo(subscription.timezone)).date()
     if settings is not None and not settings.chat_allowed(subscription.chat_id):
-        await asyncio.to_thread(store.forget_chat, subscription.chat_id)
+        await asyncio.to_thread(store.forget_chat, subscription.chat_id)  # not even claimed
         return False
     if not await asyncio.to_thread(store.claim_digest, subscription.chat_id, today.isoformat()):
         return False
@@ -142,15 +141,7 @@ async def send_scheduled_digest(application: Any, subscription: Subscription) ->
     digest = await service.digest_of(period)
     if not digest.stories:
         return False
-    rendered = render_digest(digest, 1, service.stamp)
-    try:
-        await application.bot.send_message(
-            subscription.chat_id, rendered.text, reply_markup=rendered.keyboard
-        )
-    except Forbidden:
-        await asyncio.to_thread(store.forget_chat, subscription.chat_id)
-        return False
-    return True
+    return await push(application, subscription.chat_id, render_digest(digest, 1, service.stamp))
 
 
 def _job_name(chat_id: int) -> str:
@@ -216,13 +207,8 @@ def _story_block(rank: int, story: Story) -> str:
     languages = ", ".join(language.upper() for language in story.languages)
     when = story.date or "undated"
     by = html.escape(", ".join(story.sources))
-    sentences = " ".join(f"{html.escape(_quoted(c))} [{c.n}]" for c in story.summary)
+    sentences = " ".join(f"{html.escape(c.quoted)} [{c.n}]" for c in story.summary)
     return (
         f"<b>{rank}. {html.escape(story.headline)}</b>\n"
         f"<i>{html.escape(when)} · {languages} · {by}</i>\n{sentences}"
     )
-
-
-def _quoted(citation: Citation) -> str:
-    passage = citation.hit.passage
-    return " ".join(" ".join(passage.excerpt(*s).split()) for s in citation.sentences)

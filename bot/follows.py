@@ -124,10 +124,9 @@ async def check_follows(application: Application[Any, Any, Any, Any, Any, Any]) 
             logger.error("follows not checked: %s", error)
             return 0
         data.follows_checked = stamp
-        sent = 0
-        for item in news:
-            sent += await _send_news(application, item)
-        return sent
+        stamp = data.service.stamp
+        sent = [await push(application, n.chat_id, render_news(n, stamp)) for n in news]
+        return sum(sent)
 
 
 async def follow_job(context: Context) -> None:
@@ -137,10 +136,7 @@ async def follow_job(context: Context) -> None:
 
 def render_news(news: News, stamp: str) -> Rendered:
     """One topic's news: its passages' sentences, their sources, a button per passage."""
-    lines = [
-        f"{html.escape(_sentences(c.hit.passage.excerpt, c.sentences))} [{c.n}]"
-        for c in news.citations
-    ]
+    lines = [f"{html.escape(c.quoted)} [{c.n}]" for c in news.citations]
     head = f"<b>New on {html.escape(shorten(news.topic, 80))}</b>\n"
     sources = "\n\n<b>Sources</b>\n" + "\n".join(citation_line(c) for c in news.citations)
     text = fit(head + "\n".join(lines), sources + "\n\n<i>/unfollow to stop</i>")
@@ -151,31 +147,30 @@ def render_news(news: News, stamp: str) -> Rendered:
     return Rendered(text, InlineKeyboardMarkup(rows_of(buttons)))
 
 
-def _sentences(excerpt: Any, sentences: tuple[tuple[int, int], ...]) -> str:
-    return " ".join(" ".join(excerpt(*s).split()) for s in sentences)
+async def push(
+    application: Application[Any, Any, Any, Any, Any, Any], chat_id: int, rendered: Rendered
+) -> bool:
+    """Sends what the chat asked to be sent unasked (news, a scheduled digest); True when sent.
 
-
-async def _send_news(application: Application[Any, Any, Any, Any, Any, Any], news: News) -> int:
+    A chat the allowlists no longer let in, or that blocked the bot or is gone, is dropped with
+    all its follows and digests.
+    """
     data = application.bot_data
-    settings = data.settings
-    if settings is not None and not settings.chat_allowed(news.chat_id):
-        await asyncio.to_thread(data.follows.forget_chat, news.chat_id)
-        return 0
-    rendered = render_news(news, data.service.stamp)
+    if data.settings is not None and not data.settings.chat_allowed(chat_id):
+        await asyncio.to_thread(data.follows.forget_chat, chat_id)
+        return False
     try:
-        await application.bot.send_message(
-            news.chat_id, rendered.text, reply_markup=rendered.keyboard
-        )
+        await application.bot.send_message(chat_id, rendered.text, reply_markup=rendered.keyboard)
     except Forbidden:
-        logger.info("chat %s blocked the bot: its follows are dropped", news.chat_id)
-        await asyncio.to_thread(data.follows.forget_chat, news.chat_id)
-        return 0
+        logger.info("chat %s blocked the bot: its follows and digests are dropped", chat_id)
+        await asyncio.to_thread(data.follows.forget_chat, chat_id)
+        return False
     except BadRequest as error:
         if "chat not found" not in error.message.lower():
             raise
-        await asyncio.to_thread(data.follows.forget_chat, news.chat_id)
-        return 0
-    return 1
+        await asyncio.to_thread(data.follows.forget_chat, chat_id)
+        return False
+    return True
 
 
 async def may_change(update: Update, context: Context) -> bool:

@@ -93,7 +93,7 @@ def digest_json(digest: Digest) -> str:
                     "languages": list(story.languages),
                     "sources": list(story.sources),
                     "articles": [a.source for a in story.articles],
-                    "summary": " ".join(_sentences(c) for c in story.summary),
+                    "summary": " ".join(c.quoted for c in story.summary),
                     "citations": [citation_json(c) for c in story.summary],
                 }
                 for story in numbered(digest)
@@ -120,9 +120,4 @@ def _story_line(story: Story) -> str:
 
 
 def _summary_text(story: Story) -> str:
-    return " ".join(f"{_sentences(c)} [{c.n}]" for c in story.summary)
-
-
-def _sentences(citation: Citation) -> str:
-    passage = citation.hit.passage
-    return " ".join(" ".join(passage.excerpt(*s).split()) for s in citation.sentences)
+    return " ".join(f"{c.quoted} [{c.n}]" for c in story.summary)

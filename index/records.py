@@ -6,6 +6,11 @@ import bisect
 from dataclasses import dataclass
 
 
+def file_of(source: str) -> str:
+    """The file a source names: ``feed.xml`` of a feed entry's ``feed.xml#3f2a…``."""
+    return source.split("#", 1)[0]
+
+
 @dataclass(frozen=True, slots=True)
 class Article:
     """One source file of the briefing and what its text says about itself.
@@ -45,7 +50,7 @@ class Article:
     @property
     def file(self) -> str:
         """The file under the seeds folder the article was read from (a feed holds several)."""
-        return self.source.split("#", 1)[0]
+        return file_of(self.source)
 
     def page_at(self, offset: int) -> int | None:
         """The page (from 1) of the text at ``offset``, for an article read from a PDF."""

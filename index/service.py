@@ -26,6 +26,7 @@ from index.embedding.models import Embedder, load_embedder
 from index.errors import BriefingError
 from index.follows import FollowStore, News, check_follows
 from index.pipeline import Pipeline, read_index
+from index.records import file_of
 from index.retrieval.timeline import TimelineEntry
 from index.store.folder import MANIFEST, StoredIndex, rebuild_command
 
@@ -191,24 +192,25 @@ class BriefingService:
 
     async def digest(self, period: str, language: str | None = None) -> Digest | None:
         """The digest of ``period`` as ``/digest`` takes it (``read_period``), stories shown in
-        ``language`` where told in it; None for a period it does not read. Kept per index and
-        period, so that its pages are turned without grouping the stories again."""
+        ``language`` where told in it; None for a period it does not read."""
         pipeline = await asyncio.to_thread(self._refresh)
         asked = read_period(period, pipeline.dating.newest)
-        if asked is None:
-            return None
-        key = (self.stamp, asked.code, language)
+        return None if asked is None else await self._digest(pipeline, asked, language)
+
+    async def digest_of(self, period: Period, language: str | None = None) -> Digest:
+        """The digest of a period given as days (scheduled digests: the chat's last days)."""
+        return await self._digest(await asyncio.to_thread(self._refresh), period, language)
+
+    async def _digest(self, pipeline: Pipeline, period: Period, language: str | None) -> Digest:
+        """Kept per index, days and language, so that pages are turned without grouping the
+        stories again."""
+        key = (self.stamp, period.code, language)
         if key not in self._digests:
-            digest = await asyncio.to_thread(make_digest, pipeline.index, asked, language)
+            digest = await asyncio.to_thread(make_digest, pipeline.index, period, language)
             if len(self._digests) >= _DIGESTS_KEPT:
                 self._digests.pop(next(iter(self._digests)))
             self._digests[key] = digest
         return self._digests[key]
-
-    async def digest_of(self, period: Period, language: str | None = None) -> Digest:
-        """The digest of a period given as days (scheduled digests: the chat's last days)."""
-        pipeline = await asyncio.to_thread(self._refresh)
-        return await asyncio.to_thread(make_digest, pipeline.index, period, language)
 
     async def check_follows(self, store: FollowStore) -> list[News]:
         """The news of the passages new to the index in use for every followed topic, already
@@ -252,8 +254,8 @@ class BriefingService:
             report = await self._rebuild()
             index = self.index
             mine = [a for a in index.articles.values() if a.file == source]
-            passages = sum(1 for p in index.passages if p.source.split("#", 1)[0] == source)
-            skipped = [s for s in report.skipped if s.source.split("#", 1)[0] == source]
+            passages = sum(1 for p in index.passages if file_of(p.source) == source)
+            skipped = [s for s in report.skipped if file_of(s.source) == source]
             return Added(source, mine, passages, skipped)
 
     async def remove(self, source: str) -> Removed:
@@ -264,7 +266,7 @@ class BriefingService:
             BriefingError: It cannot be moved, or the index cannot be rebuilt.
         """
         async with self._rebuild_lock:
-            file = source.split("#", 1)[0]
+            file = file_of(source)
             articles = [a for a in self.index.articles.values() if a.file == file]
             moved = await asyncio.to_thread(remove_upload, self.settings.seeds_dir, file)
             await self._rebuild()

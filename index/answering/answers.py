@@ -76,6 +76,12 @@ class Citation:
     sentences: tuple[tuple[int, int], ...]
     versions: tuple[Hit, ...] = ()
 
+    @property
+    def quoted(self) -> str:
+        """The quoted sentences as one line: their own words, runs of white space as one."""
+        passage = self.hit.passage
+        return " ".join(" ".join(passage.excerpt(*span).split()) for span in self.sentences)
+
 
 @dataclass(frozen=True, slots=True)
 class Answer:

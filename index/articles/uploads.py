@@ -22,7 +22,7 @@ import yaml
 
 from index.articles.ingest import Document, SkippedFile, documents_of
 from index.errors import ArticleNotFoundError, ArticleRejectedError, IndexWriteError
-from index.records import Article
+from index.records import Article, file_of
 
 UPLOAD_FOLDER = "telegram"
 REMOVED_FOLDER = ".removed"
@@ -115,7 +115,7 @@ def remove_upload(seeds_dir: Path, source: str) -> Path:
         ArticleNotFoundError: ``source`` is not a file added in Telegram.
         IndexWriteError: It cannot be moved.
     """
-    relative = PurePosixPath(source.split("#", 1)[0])
+    relative = PurePosixPath(file_of(source))
     if relative.parts[:1] != (UPLOAD_FOLDER,) or len(relative.parts) != 2:
         raise ArticleNotFoundError(
             f"{source} was not added in Telegram: only those can be removed here (remove other "
